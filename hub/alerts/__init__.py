@@ -1,0 +1,5 @@
+"""Alert lifecycle: applying rule transitions, acknowledging, and queueing notifications."""
+
+from hub.alerts.engine import AckOutcome, AlertEngine, AlertNotFoundError
+
+__all__ = ["AckOutcome", "AlertEngine", "AlertNotFoundError"]

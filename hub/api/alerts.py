@@ -1,0 +1,83 @@
+"""Alerts API: list, detail, acknowledge, unacknowledge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_409_CONFLICT
+
+from hub.alerts import AckOutcome, AlertNotFoundError
+from hub.api.schemas import AckCreate, AckResult, AlertDetail, AlertRead
+from hub.api.state import HubState
+from hub.domain.alerts import AlertState
+
+
+class AlertController(Controller):
+    """``/api/v1/alerts``."""
+
+    path = "/api/v1/alerts"
+    tags = ["alerts"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+
+    @get("/")
+    async def list_alerts(
+        self,
+        hub: HubState,
+        alert_state: Annotated[AlertState | None, Parameter(query="state")] = None,
+        limit: int = 200,
+    ) -> list[AlertRead]:
+        """Alerts, newest first; ``state`` filters."""
+        async with hub.store.tx() as tx:
+            return await tx.alerts.recent(alert_state, limit=max(1, min(limit, 1000)))
+
+    @get("/{alert_id:int}")
+    async def get_alert(self, hub: HubState, alert_id: int) -> AlertRead:
+        """One alert (C9)."""
+        async with hub.store.tx() as tx:
+            alert = await tx.alerts.get(alert_id)
+        if alert is None:
+            raise NotFoundException(f"no alert {alert_id}")
+        return alert
+
+    @get("/{alert_id:int}/history")
+    async def get_alert_history(self, hub: HubState, alert_id: int) -> AlertDetail:
+        """One alert with every state change and acknowledgement."""
+        async with hub.store.tx() as tx:
+            alert = await tx.alerts.get(alert_id)
+            if alert is None:
+                raise NotFoundException(f"no alert {alert_id}")
+            return AlertDetail(alert, await tx.alerts.events(alert_id))
+
+    @post("/{alert_id:int}/ack", status_code=200)
+    async def ack_alert(
+        self,
+        request: Request[Any, Any, Any],
+        hub: HubState,
+        alert_id: int,
+        data: AckCreate | None = None,
+    ) -> AckResult:
+        """Acknowledge: idempotent; a resolved alert answers 409 and stays resolved."""
+        body = data or AckCreate()
+        by = body.by or str(request.user)
+        try:
+            alert, outcome = await hub.engine.acknowledge(alert_id, by, body.comment)
+        except AlertNotFoundError:
+            raise NotFoundException(f"no alert {alert_id}") from None
+        if outcome is AckOutcome.RESOLVED:
+            raise HTTPException(
+                status_code=HTTP_409_CONFLICT,
+                detail=f"alert {alert_id} is already resolved; nothing changed",
+            )
+        return AckResult(outcome.value, alert)
+
+    @post("/{alert_id:int}/unack", status_code=200)
+    async def unack_alert(
+        self, request: Request[Any, Any, Any], hub: HubState, alert_id: int
+    ) -> AlertRead:
+        """Take an acknowledgement back."""
+        try:
+            return await hub.engine.unacknowledge(alert_id, str(request.user))
+        except AlertNotFoundError:
+            raise NotFoundException(f"no alert {alert_id}") from None

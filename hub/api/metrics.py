@@ -1,0 +1,149 @@
+"""Metrics API: current values, ranges, live events (SSE), Prometheus /metrics, health, rules."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncGenerator, Iterator
+from datetime import timedelta
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Response, get
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from hub.alerts.engine import LOOKBACK
+from hub.api.auth import PUBLIC
+from hub.api.schemas import Health, SampleRead, SeriesRead
+from hub.api.state import HubState
+from hub.domain.alerts import Alert
+from hub.domain.rules import Rule
+from hub.domain.samples import Sample, metric_info
+from hub.lib.clock import from_unix
+
+KEEPALIVE_SECONDS = 15.0
+MAX_RANGE = timedelta(days=31)
+
+
+@get("/healthz", tags=["health"], opt=PUBLIC)
+async def healthz() -> Health:
+    """Liveness: the process answers (no auth)."""
+    return Health("ok")
+
+
+@get("/api/v1/metrics/current", tags=["metrics"])
+async def current_metrics(hub: HubState, service: str | None = None) -> list[SampleRead]:
+    """The newest value of every series (of one ``service`` when given)."""
+    samples = await hub.tsdb.latest(since=hub.clock.now() - LOOKBACK)
+    if service is not None:
+        samples = [
+            s
+            for s in samples
+            if s.labels.get("service") == service or s.labels.get("container") == service
+        ]
+    return [SampleRead.of(s) for s in samples]
+
+
+@get("/api/v1/series", tags=["metrics"])
+async def query_series(
+    hub: HubState,
+    match: str,
+    from_: Annotated[float | None, Parameter(query="from")] = None,
+    to: float | None = None,
+) -> list[SeriesRead]:
+    """Samples of metric ``match`` between ``from`` and ``to`` (unix seconds; default last hour)."""
+    now = hub.clock.now()
+    end = from_unix(to) if to is not None else now
+    start = from_unix(from_) if from_ is not None else end - timedelta(hours=1)
+    if start > end:
+        raise ValidationException("`from` must not be after `to`")
+    if end - start > MAX_RANGE:
+        raise ValidationException("the range is limited to 31 days")
+    return [
+        SeriesRead(r.name, r.labels, r.times, r.values)
+        for r in await hub.tsdb.range(match, start, end)
+    ]
+
+
+@get("/api/v1/rules", tags=["rules"])
+async def list_rules(hub: HubState) -> list[Rule]:
+    """The rules being evaluated."""
+    return list(hub.engine.rules)
+
+
+@get("/api/v1/events", tags=["live"])
+async def stream_events(hub: HubState) -> ServerSentEvent:
+    """Server-sent events: ``samples`` after each collection, ``alert`` on every change."""
+    return ServerSentEvent(_events(hub))
+
+
+async def _events(hub: HubState) -> AsyncGenerator[ServerSentEventMessage, None]:
+    async with hub.bus.subscribe() as queue:
+        yield ServerSentEventMessage(comment="connected", retry=3000)
+        while True:
+            try:
+                topic, payload = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield ServerSentEventMessage(comment="ping")
+                continue
+            yield ServerSentEventMessage(event=topic, data=_event_data(topic, payload))
+
+
+def _event_data(topic: str, payload: Any) -> str:
+    if topic == "samples":
+        payload = [SampleRead.of(s) for s in payload]
+    return msgspec.json.encode(payload).decode()
+
+
+@get("/metrics", tags=["metrics"], media_type=CONTENT_TYPE_LATEST)
+async def prometheus_metrics(hub: HubState) -> Response[bytes]:
+    """Every current value in the Prometheus text format (C4, C7)."""
+    samples = await hub.tsdb.latest(since=hub.clock.now() - LOOKBACK)
+    async with hub.store.tx() as tx:
+        open_alerts = await tx.alerts.open()
+        pending_notifications = await tx.outbox.count("pending")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Snapshot(samples, open_alerts, pending_notifications))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Snapshot:
+    """A prometheus_client collector over values already read from the store."""
+
+    def __init__(self, samples: list[Sample], alerts: list[Alert], pending: int) -> None:
+        self._samples = samples
+        self._alerts = alerts
+        self._pending = pending
+
+    def collect(self) -> Iterator[Metric]:
+        by_name: dict[str, list[Sample]] = defaultdict(list)
+        for sample in self._samples:
+            by_name[sample.name].append(sample)
+        for name, samples in sorted(by_name.items()):
+            info = metric_info(name)
+            label_names = sorted({k for s in samples for k in s.labels})
+            family = GaugeMetricFamily(info.prometheus_name, info.description, labels=label_names)
+            for s in samples:
+                family.add_metric(
+                    [s.labels.get(k, "") for k in label_names], s.value * info.prometheus_scale
+                )
+            yield family
+        alerts = GaugeMetricFamily(
+            "tcf_alerts", "Open alerts by state and severity", labels=["state", "severity"]
+        )
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for alert in self._alerts:
+            counts[(alert.state.value, alert.severity.value)] += 1
+        for (state, severity), count in sorted(counts.items()):
+            alerts.add_metric([state, severity], count)
+        yield alerts
+        yield GaugeMetricFamily(
+            "tcf_hub_notifications_pending",
+            "Notifications queued for delivery",
+            value=self._pending,
+        )

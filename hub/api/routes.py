@@ -1,0 +1,110 @@
+"""Assembling the Litestar app: routes, auth, OpenAPI, static PWA and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.types import Message, Scope
+
+from hub import __version__
+from hub.api.alerts import AlertController
+from hub.api.auth import (
+    PUBLIC,
+    TokenAuth,
+    create_session,
+    delete_session,
+    login_with_link,
+    unauthenticated_paths,
+)
+from hub.api.metrics import (
+    current_metrics,
+    healthz,
+    list_rules,
+    prometheus_metrics,
+    query_series,
+    stream_events,
+)
+from hub.api.state import HubState
+from hub.settings import Settings
+
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+NO_CACHE = {"/", "/index.html", "/sw.js", "/manifest.webmanifest"}
+
+
+def _hub(state: State) -> HubState:
+    hub: HubState = state.hub
+    return hub
+
+
+def build_api(
+    settings: Settings, lifespan: Callable[[Litestar], AbstractAsyncContextManager[None]]
+) -> Litestar:
+    """The Litestar app for ``settings``; ``lifespan`` opens and closes everything it uses."""
+    handlers: list[Any] = [
+        healthz,
+        prometheus_metrics,
+        current_metrics,
+        query_series,
+        stream_events,
+        list_rules,
+        AlertController,
+        login_with_link,
+        create_session,
+        delete_session,
+    ]
+    if (WEB_DIST / "index.html").is_file():
+        handlers.append(
+            create_static_files_router(
+                path="/",
+                directories=[WEB_DIST],
+                html_mode=True,
+                include_in_schema=False,
+                name="pwa",
+                opt=PUBLIC,
+            )
+        )
+    else:
+        handlers.append(dashboard_missing)
+    return Litestar(
+        route_handlers=handlers,
+        lifespan=[lifespan],
+        dependencies={"hub": Provide(_hub, sync_to_thread=False)},
+        middleware=[
+            DefineMiddleware(
+                TokenAuth, exclude=unauthenticated_paths(settings.monitoring.hub.metrics_public)
+            )
+        ],
+        openapi_config=OpenAPIConfig(title="tcf-hub", version=__version__, path="/schema"),
+        before_send=[_cache_headers],
+        debug=False,
+        logging_config=None,
+    )
+
+
+@get("/", include_in_schema=False, media_type="text/plain", status_code=503, opt=PUBLIC)
+async def dashboard_missing() -> str:
+    """Shown when the hub runs from a checkout whose frontend was not built."""
+    return "The dashboard is not built. Run `make build` (or `npm run build` in frontend/)."
+
+
+async def _cache_headers(message: Message, scope: Scope) -> None:
+    """Hashed assets are immutable; the shell and service worker must always revalidate."""
+    if message["type"] != "http.response.start":
+        return
+    path = scope["path"]
+    extra: list[tuple[bytes, bytes]] = []
+    if path in NO_CACHE:
+        extra.append((b"cache-control", b"no-cache"))
+    elif path.startswith("/assets/"):
+        extra.append((b"cache-control", b"public, max-age=31536000, immutable"))
+    if extra:
+        message["headers"] = [*message.get("headers", ()), *extra]

@@ -1,0 +1,70 @@
+"""Wire structs of the API (msgspec)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from hub.domain.alerts import Alert, AlertEvent
+from hub.domain.samples import Sample, metric_info
+
+AlertRead = Alert
+"""An alert on the wire has exactly the stored fields (C5, C9)."""
+
+
+class AlertDetail(msgspec.Struct, frozen=True):
+    """One alert with its history."""
+
+    alert: AlertRead
+    history: list[AlertEvent]
+
+
+class AckCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Body of an acknowledgement; ``by`` defaults to the signed-in principal."""
+
+    comment: str | None = msgspec.field(default=None)
+    by: str | None = None
+
+
+class AckResult(msgspec.Struct, frozen=True):
+    """What an acknowledgement did, and the alert after it."""
+
+    outcome: str
+    alert: AlertRead
+
+
+class SessionCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Dashboard sign-in with the admin token."""
+
+    token: str
+
+
+class SampleRead(msgspec.Struct, frozen=True):
+    """A current value."""
+
+    name: str
+    labels: dict[str, str]
+    value: float
+    time: float
+    unit: str
+
+    @classmethod
+    def of(cls, sample: Sample) -> SampleRead:
+        """The wire form of ``sample``."""
+        return cls(
+            sample.name, sample.labels, sample.value, sample.time, metric_info(sample.name).unit
+        )
+
+
+class SeriesRead(msgspec.Struct, frozen=True):
+    """The samples of one series, as columns."""
+
+    name: str
+    labels: dict[str, str]
+    timestamps: list[float]
+    values: list[float]
+
+
+class Health(msgspec.Struct, frozen=True):
+    """Liveness."""
+
+    status: str

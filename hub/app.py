@@ -1,0 +1,122 @@
+"""The application factory: wires store, jobs, channels and API into one Litestar app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+
+import httpx
+from litestar import Litestar
+
+from hub.alerts import AlertEngine
+from hub.api import build_api
+from hub.api.sessions import Sessions
+from hub.api.state import HubState
+from hub.channels import CHANNELS
+from hub.collectors import COLLECTORS
+from hub.domain.config import channel_type
+from hub.jobs import HubJobs, build_scheduler, drain
+from hub.lib.bus import Bus
+from hub.lib.clock import Clock, SystemClock
+from hub.lib.http import create_client
+from hub.lib.secrets import ensure_secret_file
+from hub.notify.outbox import Deliverer
+from hub.notify.routes import resolve_routes
+from hub.settings import Settings
+from hub.store import Store, open_store, upgrade
+from hub.tsdb import TSDB
+
+log = logging.getLogger("hub")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    http: httpx.AsyncClient | None = None,
+    announce: Callable[[str], None] | None = None,
+    start_jobs: bool = True,
+) -> Litestar:
+    """The hub as an ASGI app; everything is opened and closed by its lifespan.
+
+    Args:
+        settings: loaded configuration.
+        clock: time source (tests pass a ManualClock).
+        http: shared outbound HTTP client; one is created (and closed) when omitted.
+        announce: where start-up messages such as the login link go (default: the log).
+        start_jobs: run the scheduler; tests that drive jobs by hand turn it off.
+    """
+    clock = clock or SystemClock()
+    say = announce or log.info
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            await asyncio.to_thread(upgrade, settings.database_url)
+            store = open_store(settings.database_url)
+            stack.push_async_callback(store.close)
+            client = http
+            if client is None:
+                client = create_client()
+                stack.push_async_callback(client.aclose)
+            token, created = ensure_secret_file(settings.data_dir / "admin.token")
+            state = _wire(settings, store, client, clock, token)
+            app.state.hub = state
+            for warning in state.routes.warnings:
+                log.warning("alerts: %s", warning)
+            link = await state.sessions.create_login_link()
+            say(f"tcf-hub is running at {settings.external_url}/")
+            if created:
+                say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
+            say(f"One-time login link (valid 15 minutes): {link}")
+            if start_jobs:
+                scheduler = build_scheduler(
+                    state.jobs, state.collectors, float(settings.monitoring.collection.interval)
+                )
+                scheduler.start()
+                stack.push_async_callback(drain, state.jobs)
+                stack.callback(scheduler.shutdown, wait=False)
+            yield
+
+    return build_api(settings, lifespan)
+
+
+def _wire(
+    settings: Settings, store: Store, client: httpx.AsyncClient, clock: Clock, token: str
+) -> HubState:
+    tsdb = TSDB(store)
+    bus = Bus()
+    routes = resolve_routes(settings.rules, settings.monitoring.channels)
+    channels = {
+        name: CHANNELS[channel_type(config)](config, client)
+        for name, config in routes.channels.items()
+    }
+    engine = AlertEngine(store, tsdb, settings.rules, routes, clock, bus, settings.external_url)
+    deliverer = Deliverer(store, channels, clock)
+    jobs = HubJobs(
+        tsdb,
+        engine,
+        deliverer,
+        bus,
+        clock,
+        timedelta(seconds=float(settings.monitoring.retention.raw)),
+    )
+    collectors = [COLLECTORS["system"](clock)]
+    return HubState(
+        settings=settings,
+        store=store,
+        tsdb=tsdb,
+        bus=bus,
+        engine=engine,
+        deliverer=deliverer,
+        jobs=jobs,
+        collectors=collectors,
+        routes=routes,
+        clock=clock,
+        admin_token=token,
+        sessions=Sessions(store, clock, settings.external_url),
+    )

@@ -1,0 +1,24 @@
+"""The ``tcf-hub`` command: serve, ctl."""
+
+from __future__ import annotations
+
+import click
+
+from hub import __version__
+from hub.cli.ctl import ctl
+from hub.cli.serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tcf-hub")
+def cli() -> None:
+    """tcf-hub: monitoring and alerting hub for small teams."""
+
+
+cli.add_command(serve)
+cli.add_command(ctl)
+
+
+def main() -> None:
+    """Entry point of the ``tcf-hub`` script."""
+    cli()

@@ -1,0 +1,194 @@
+"""``tcf-hub ctl``: drive the running hub from the shell (C5)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hub.cli.client import EXIT_REFUSED, HubClient, find_token
+from hub.lib.yamlconf import ConfigError
+from hub.rules.parse import load_rules
+from hub.settings import builtin_config_dir, default_config_dir
+
+ALERT_STATES = ("pending", "firing", "acknowledged", "resolved")
+
+
+@click.group()
+@click.option(
+    "--url",
+    envvar="TCF_HUB_URL",
+    default="http://127.0.0.1:3001",
+    show_default=True,
+    help="The hub's base URL.",
+)
+@click.option(
+    "--token", envvar="TCF_HUB_TOKEN", help="API token (default: <data-dir>/admin.token)."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="TCF_HUB_DATA_DIR",
+    help="Data dir holding admin.token.",
+)
+@click.pass_context
+def ctl(ctx: click.Context, url: str, token: str | None, data_dir: Path | None) -> None:
+    """Talk to a running hub."""
+    ctx.obj = lambda: HubClient(url, find_token(token, data_dir))
+
+
+def _client(ctx: click.Context) -> HubClient:
+    make: Any = ctx.obj
+    client: HubClient = make()
+    return client
+
+
+@ctl.group()
+def metrics() -> None:
+    """Current metric values."""
+
+
+@metrics.command("show")
+@click.argument("service", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None:
+    """Show current values, of every series or of one SERVICE."""
+    rows = _client(ctx).get("/api/v1/metrics/current", service=service)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows and service:
+        click.echo(f"no current metrics for {service!r}", err=True)
+        sys.exit(EXIT_REFUSED)
+    table = Table("metric", "labels", "value", "age")
+    now = datetime.now(UTC).timestamp()
+    for row in rows:
+        labels = {k: v for k, v in row["labels"].items() if k != "host"}
+        table.add_row(
+            row["name"],
+            _labels(labels),
+            _value(row["value"], row["unit"]),
+            f"{max(0, now - row['time']):.0f}s",
+        )
+    Console().print(table)
+
+
+@ctl.group()
+def alerts() -> None:
+    """List and acknowledge alerts."""
+
+
+@alerts.command("list")
+@click.option("--state", type=click.Choice(ALERT_STATES), help="Only alerts in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
+    """List alerts, newest first."""
+    rows = _client(ctx).get("/api/v1/alerts", state=state)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
+    for row in rows:
+        labels = {k: v for k, v in row["labels"].items() if k not in ("alertname", "severity")}
+        value = "" if row["value"] is None else f"{row['value']:.4g}"
+        table.add_row(
+            str(row["id"]),
+            row["rule"],
+            row["state"],
+            row["severity"],
+            _labels(labels),
+            value,
+            row["started_at"][:19].replace("T", " "),
+            row.get("acknowledged_by") or "",
+        )
+    Console().print(table)
+
+
+@alerts.command("ack")
+@click.argument("alert_id", type=int)
+@click.option("--comment", help="Why, or what you are doing about it.")
+@click.pass_context
+def alerts_ack(ctx: click.Context, alert_id: int, comment: str | None) -> None:
+    """Acknowledge alert ALERT_ID (stops repeats; idempotent)."""
+    result = _client(ctx).post(f"/api/v1/alerts/{alert_id}/ack", {"comment": comment, "by": _who()})
+    alert = result["alert"]
+    click.echo(
+        f"alert {alert_id} ({alert['rule']}) {result['outcome']} by {alert['acknowledged_by']}"
+    )
+
+
+@alerts.command("unack")
+@click.argument("alert_id", type=int)
+@click.pass_context
+def alerts_unack(ctx: click.Context, alert_id: int) -> None:
+    """Take back the acknowledgement of ALERT_ID."""
+    alert = _client(ctx).post(f"/api/v1/alerts/{alert_id}/unack")
+    click.echo(f"alert {alert_id} ({alert['rule']}) is {alert['state']}")
+
+
+@ctl.group()
+def rules() -> None:
+    """Alert rules."""
+
+
+@rules.command("check")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="TCF_HUB_CONFIG",
+    help="Config dir whose alerts.yml to check.",
+)
+def rules_check(file: Path | None, config_dir: Path | None) -> None:
+    """Validate an alerts file without a running hub (exit 0 valid, 1 invalid)."""
+    path = file or _configured_alerts(config_dir)
+    try:
+        found = load_rules(path)
+    except ConfigError as exc:
+        click.echo(f"invalid: {exc}", err=True)
+        sys.exit(EXIT_REFUSED)
+    click.echo(f"{path}: {len(found)} rule{'s' if len(found) != 1 else ''} OK")
+    for rule in found:
+        click.echo(
+            f"  {rule.name}: {rule.metric} {rule.operator} {rule.threshold:g} "
+            f"for {rule.duration:g}s -> {rule.severity}"
+        )
+
+
+def _configured_alerts(config_dir: Path | None) -> Path:
+    folder = config_dir or default_config_dir()
+    own = folder / "alerts.yml"
+    return own if own.is_file() else builtin_config_dir() / "alerts.yml"
+
+
+def _who() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "cli"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _labels(labels: dict[str, Any]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def _value(value: float, unit: str) -> str:
+    if unit == "B/s":
+        for prefix in ("", "K", "M", "G"):
+            if abs(value) < 1000:
+                return f"{value:.1f} {prefix}B/s"
+            value /= 1000
+        return f"{value:.1f} TB/s"
+    return f"{value:.1f}{unit if unit == '%' else (' ' + unit if unit else '')}"

@@ -1,0 +1,69 @@
+"""``tcf-hub serve``: run the hub (C2)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+import uvicorn
+
+from hub.app import create_app
+from hub.lib.yamlconf import ConfigError
+from hub.settings import load_settings
+
+EXIT_CONFIG = 2
+
+
+@click.command()
+@click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="TCF_HUB_CONFIG",
+    help="Dir with monitoring.yml and alerts.yml.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="TCF_HUB_DATA_DIR",
+    help="Where the store and secrets live.",
+)
+@click.option("--host", envvar="TCF_HUB_HOST", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, envvar="TCF_HUB_PORT", help="Port to bind (default 3001).")
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+)
+def serve(
+    config_dir: Path | None,
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    log_level: str,
+) -> None:
+    """Run the hub: collect, evaluate, notify and serve the dashboard."""
+    logging.basicConfig(
+        level=log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for chatty in ("alembic", "apscheduler"):  # every job run and migration step at INFO
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        settings = load_settings(config_dir, data_dir, host, port)
+    except ConfigError as exc:
+        click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+    app = create_app(settings, announce=lambda line: click.echo(line))
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        timeout_graceful_shutdown=3,
+        lifespan="on",
+    )

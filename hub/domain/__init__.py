@@ -1,0 +1,1 @@
+"""Domain structs and enums shared by every layer; no I/O happens here."""

@@ -1,0 +1,77 @@
+"""Alerts, their states and the transitions between them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from hub.domain.rules import Severity
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert is in its life."""
+
+    PENDING = "pending"
+    FIRING = "firing"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+    @property
+    def is_active(self) -> bool:
+        """Firing or acknowledged: the condition holds and someone should know."""
+        return self in (AlertState.FIRING, AlertState.ACKNOWLEDGED)
+
+
+class AlertStatus(msgspec.Struct, frozen=True):
+    """The part of an open alert that rule evaluation needs: its state and since when."""
+
+    state: AlertState
+    active_at: datetime
+
+
+class Transition(msgspec.Struct, frozen=True):
+    """A state change decided by rule evaluation for one series.
+
+    ``to_state`` None means the alert is forgotten (a pending alert whose condition cleared).
+    """
+
+    rule: str
+    labels: dict[str, str]
+    from_state: AlertState | None
+    to_state: AlertState | None
+    value: float | None
+    at: datetime
+    active_at: datetime
+
+
+class Alert(msgspec.Struct, frozen=True):
+    """An alert as stored and shown (C5, C9)."""
+
+    id: int
+    fingerprint: str
+    rule: str
+    state: AlertState
+    severity: Severity
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    value: float | None
+    started_at: datetime
+    fired_at: datetime | None = None
+    resolved_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    ack_comment: str | None = None
+
+
+class AlertEvent(msgspec.Struct, frozen=True):
+    """One entry in an alert's history: a state change or an acknowledgement."""
+
+    at: datetime
+    kind: str
+    from_state: AlertState | None
+    to_state: AlertState | None
+    value: float | None = None
+    actor: str | None = None
+    comment: str | None = None

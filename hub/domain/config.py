@@ -1,0 +1,93 @@
+"""Typed configuration of monitoring.yml (C6); every field has a default."""
+
+from __future__ import annotations
+
+import msgspec
+
+from hub.lib.durations import Seconds
+
+CHANNEL_TYPES = ("webhook", "slack", "discord", "email", "webpush", "apprise")
+"""Every channel type C6 names; ``AVAILABLE_CHANNEL_TYPES`` those this version delivers."""
+AVAILABLE_CHANNEL_TYPES = ("webhook",)
+
+
+class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where the hub listens and how it presents itself."""
+
+    host: str = "127.0.0.1"
+    """Address to bind; 127.0.0.1 keeps the hub private to this machine."""
+    port: int = 3001
+    """TCP port of the dashboard, API and /metrics."""
+    metrics_public: bool = False
+    """Serve /metrics without a bearer token."""
+    external_url: str = ""
+    """Base URL used in links inside notifications; defaults to http://host:port."""
+
+
+class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How often this machine's metrics are collected."""
+
+    interval: Seconds = Seconds(10)
+    """Seconds between host metric collections."""
+
+
+class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An HTTP service to watch (probing arrives with the services collector)."""
+
+    url: str
+    """Health URL of the service."""
+    interval: Seconds = Seconds(30)
+    """Seconds between probes."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a probe counts as failed."""
+    metrics_url: str | None = None
+    """Prometheus /metrics URL of the service, scraped when set."""
+
+
+class WebhookChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="webhook"
+):
+    """Alertmanager webhook v4 JSON POSTed to a URL."""
+
+    url: str
+    """Receiver URL; treated as a secret, never logged."""
+    headers: dict[str, str] = {}
+    """Extra HTTP headers, e.g. an Authorization header for the receiver."""
+    send_resolved: bool = True
+    """Also notify when an alert resolves."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a delivery attempt counts as timed out."""
+
+
+ChannelConfig = WebhookChannelConfig
+"""The tagged union of channel configs on ``type``; grows as channel types are added."""
+
+
+class RetentionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How long history is kept."""
+
+    raw: Seconds = Seconds(30 * 86400)
+    """Keep raw samples this long (default 30d)."""
+
+
+class DatabaseConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where the store lives."""
+
+    url: str | None = None
+    """SQLAlchemy URL; default is SQLite at <data-dir>/hub.db."""
+
+
+class MonitoringConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The whole of monitoring.yml."""
+
+    hub: HubConfig = HubConfig()
+    collection: CollectionConfig = CollectionConfig()
+    services: dict[str, ServiceConfig] = {}
+    channels: dict[str, ChannelConfig] = {}
+    retention: RetentionConfig = RetentionConfig()
+    database: DatabaseConfig = DatabaseConfig()
+
+
+def channel_type(config: ChannelConfig) -> str:
+    """The ``type`` a channel config was declared with."""
+    return str(config.__struct_config__.tag)

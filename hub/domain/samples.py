@@ -1,0 +1,90 @@
+"""Samples, series identity and the catalogue of known metrics (C7)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+
+import msgspec
+
+
+class Sample(msgspec.Struct, frozen=True):
+    """One value of one series at one time."""
+
+    name: str
+    labels: dict[str, str]
+    value: float
+    time: float
+    """Unix time in seconds."""
+
+
+class Direction(enum.Enum):
+    """Which way a metric goes when things get worse."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class MetricInfo(msgspec.Struct, frozen=True):
+    """What a metric means: unit, description and how it is exposed to Prometheus."""
+
+    unit: str
+    description: str
+    bad: Direction = Direction.UP
+    prometheus_name: str = ""
+    prometheus_scale: float = 1.0
+    """Factor from our unit to the Prometheus base unit (percent -> ratio is 0.01)."""
+
+
+METRICS: dict[str, MetricInfo] = {
+    "cpu_usage": MetricInfo(
+        "%", "CPU busy time", prometheus_name="tcf_cpu_usage_ratio", prometheus_scale=0.01
+    ),
+    "memory_usage": MetricInfo(
+        "%", "Memory in use", prometheus_name="tcf_memory_usage_ratio", prometheus_scale=0.01
+    ),
+    "disk_usage": MetricInfo(
+        "%",
+        "Disk space used per mount",
+        prometheus_name="tcf_disk_usage_ratio",
+        prometheus_scale=0.01,
+    ),
+    "system_load": MetricInfo("", "Load average per period", prometheus_name="tcf_system_load"),
+    "network_io": MetricInfo(
+        "B/s",
+        "Network traffic per interface and direction",
+        prometheus_name="tcf_network_io_bytes_per_second",
+    ),
+    "service_health": MetricInfo(
+        "",
+        "1 when the service is up, 0 when down",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_service_health",
+    ),
+    "response_time": MetricInfo(
+        "ms",
+        "Service response time",
+        prometheus_name="tcf_response_time_seconds",
+        prometheus_scale=0.001,
+    ),
+    "error_rate": MetricInfo(
+        "%", "Failed probes", prometheus_name="tcf_error_rate_ratio", prometheus_scale=0.01
+    ),
+    "active_connections": MetricInfo(
+        "", "Open connections", prometheus_name="tcf_active_connections"
+    ),
+}
+
+
+def metric_info(name: str) -> MetricInfo:
+    """The catalogue entry for ``name``, or a generic one for metrics we do not know."""
+    known = METRICS.get(name)
+    if known is not None:
+        return known
+    return MetricInfo("", name, prometheus_name=f"tcf_{name}")
+
+
+def fingerprint(labels: dict[str, str]) -> str:
+    """A stable 16-hex-digit identity for a label set, independent of key order."""
+    canonical = "\x1f".join(f"{k}\x1e{labels[k]}" for k in sorted(labels))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -1,0 +1,5 @@
+"""APScheduler wiring: thin jobs (``collect:<source>``, ``deliver``, ``prune``) calling packages."""
+
+from hub.jobs.scheduler import HubJobs, build_scheduler, drain
+
+__all__ = ["HubJobs", "build_scheduler", "drain"]

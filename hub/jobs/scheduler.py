@@ -1,0 +1,139 @@
+"""The jobs and the scheduler that runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from hub.alerts import AlertEngine
+from hub.collectors import Collector
+from hub.lib.bus import Bus
+from hub.lib.clock import Clock
+from hub.notify.outbox import Deliverer
+from hub.tsdb import TSDB
+
+log = logging.getLogger(__name__)
+
+DELIVER_EVERY = 2.0
+"""Seconds between outbox sweeps; new notifications also wake the deliver job at once."""
+PRUNE_EVERY = 3600.0
+
+
+class HubJobs:
+    """What each job does; plain coroutines, so tests can run them without a scheduler."""
+
+    def __init__(
+        self,
+        tsdb: TSDB,
+        engine: AlertEngine,
+        deliverer: Deliverer,
+        bus: Bus,
+        clock: Clock,
+        retention: timedelta,
+    ) -> None:
+        self.tsdb = tsdb
+        self.engine = engine
+        self.deliverer = deliverer
+        self.bus = bus
+        self.clock = clock
+        self.retention = retention
+        self.on_alerts_changed: Callable[[], None] = lambda: None
+        """Called after an evaluation changed alerts (the scheduler wakes ``deliver``)."""
+        self.running: set[asyncio.Task[Any]] = set()
+        """Job runs in progress, so shutdown can let them finish."""
+
+    async def collect(self, collector: Collector) -> int:
+        """Collect, store, publish to the live bus, then evaluate rules; returns samples."""
+        samples = await collector.collect()
+        await self.tsdb.write(samples)
+        self.bus.publish("samples", samples)
+        await self.evaluate()
+        return len(samples)
+
+    async def evaluate(self) -> None:
+        """Evaluate rules; wake delivery when alerts changed."""
+        if await self.engine.evaluate():
+            self.on_alerts_changed()
+
+    async def deliver(self) -> int:
+        """Send due notifications."""
+        return await self.deliverer.deliver_due()
+
+    async def prune(self) -> int:
+        """Drop samples older than the raw retention."""
+        return await self.tsdb.prune(self.clock.now() - self.retention)
+
+
+def build_scheduler(
+    jobs: HubJobs, collectors: Sequence[Collector], interval: float
+) -> AsyncIOScheduler:
+    """A scheduler with every job; start it inside the running event loop."""
+    scheduler = AsyncIOScheduler(
+        timezone=UTC,
+        job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},
+    )
+    # The scheduler's own timing uses the wall clock; the jobs use the injected Clock.
+    first = datetime.now(UTC)
+    for collector in collectors:
+        scheduler.add_job(
+            _logged(f"collect:{collector.name}", jobs.collect, jobs.running),
+            "interval",
+            args=[collector],
+            seconds=interval,
+            id=f"collect:{collector.name}",
+            name=f"collect:{collector.name}",
+            next_run_time=first,
+        )
+    scheduler.add_job(
+        _logged("deliver", jobs.deliver, jobs.running),
+        "interval",
+        seconds=DELIVER_EVERY,
+        id="deliver",
+        name="deliver",
+        next_run_time=first,
+    )
+    scheduler.add_job(
+        _logged("prune", jobs.prune, jobs.running),
+        "interval",
+        seconds=PRUNE_EVERY,
+        id="prune",
+        name="prune",
+        next_run_time=first + timedelta(seconds=60),
+    )
+
+    def wake_delivery() -> None:
+        scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
+
+    jobs.on_alerts_changed = wake_delivery
+    return scheduler
+
+
+def _logged(
+    name: str, job: Callable[..., Awaitable[object]], running: set[asyncio.Task[Any]]
+) -> Callable[..., Awaitable[None]]:
+    """Run ``job``; a failure is logged and the job simply runs again next time."""
+
+    async def run(*args: object) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            running.add(task)
+        try:
+            await job(*args)
+        except Exception:
+            log.exception("job %s failed; it runs again at its next interval", name)
+        finally:
+            if task is not None:
+                running.discard(task)
+
+    return run
+
+
+async def drain(jobs: HubJobs, seconds: float = 5.0) -> None:
+    """Let jobs that are running finish (up to ``seconds``) before the store closes."""
+    if jobs.running:
+        await asyncio.wait(set(jobs.running), timeout=seconds)

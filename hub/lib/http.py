@@ -1,0 +1,62 @@
+"""The one exit for outbound HTTP: shared client, explicit timeouts, status classification.
+
+2xx is success; 429, 5xx, timeouts and connection errors are worth retrying; any other status is
+permanent. Errors never carry the URL, which for webhooks is a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+USER_AGENT = "tcf-hub"
+
+
+class DeliveryError(Exception):
+    """Sending failed; ``permanent`` says whether trying again could help."""
+
+    def __init__(self, message: str, *, permanent: bool, status: int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+
+
+def create_client() -> httpx.AsyncClient:
+    """The process-wide client (closed by the app's lifespan)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(10.0),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+def raise_for_delivery(response: httpx.Response) -> None:
+    """Raise DeliveryError unless ``response`` is a 2xx."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    retryable = status == 429 or status >= 500
+    raise DeliveryError(f"receiver answered HTTP {status}", permanent=not retryable, status=status)
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str] | None = None,
+    seconds: float = 10.0,
+) -> httpx.Response:
+    """POST a JSON body with a ``seconds`` timeout; raise DeliveryError unless 2xx."""
+    sent_headers: dict[str, Any] = {"Content-Type": "application/json", **(headers or {})}
+    try:
+        response = await client.post(url, content=body, headers=sent_headers, timeout=seconds)
+    except httpx.TimeoutException:
+        raise DeliveryError(f"timed out after {seconds:g}s", permanent=False) from None
+    except httpx.TransportError as exc:
+        raise DeliveryError(f"connection failed: {type(exc).__name__}", permanent=False) from None
+    except httpx.InvalidURL:
+        raise DeliveryError("the receiver URL is invalid", permanent=True) from None
+    raise_for_delivery(response)
+    return response

@@ -1,0 +1,1 @@
+"""From alert transitions to notifications: routing to channels and the durable outbox."""

@@ -1,0 +1,166 @@
+"""Settings: monitoring.yml and alerts.yml decoded once at start, with flag/env overrides (C2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import platformdirs
+
+from hub.domain.config import (
+    AVAILABLE_CHANNEL_TYPES,
+    CHANNEL_TYPES,
+    ChannelConfig,
+    MonitoringConfig,
+    ServiceConfig,
+)
+from hub.domain.rules import Rule
+from hub.lib.yamlconf import ConfigError, YamlDoc, load_yaml
+from hub.rules.parse import load_rules
+
+APP_NAME = "tcf-hub"
+
+
+class Settings(msgspec.Struct, frozen=True):
+    """Everything the hub was configured with."""
+
+    data_dir: Path
+    monitoring: MonitoringConfig
+    rules: tuple[Rule, ...]
+    monitoring_file: Path | None
+    alerts_file: Path | None
+
+    @property
+    def host(self) -> str:
+        """Address to bind."""
+        return self.monitoring.hub.host
+
+    @property
+    def port(self) -> int:
+        """Port to bind."""
+        return self.monitoring.hub.port
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL of the store."""
+        return self.monitoring.database.url or f"sqlite+aiosqlite:///{self.data_dir / 'hub.db'}"
+
+    @property
+    def external_url(self) -> str:
+        """Base URL for links in notifications."""
+        if self.monitoring.hub.external_url:
+            return self.monitoring.hub.external_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+
+def default_data_dir() -> Path:
+    """The platform's per-user data dir (``~/.local/share/tcf-hub`` on Linux)."""
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def default_config_dir() -> Path:
+    """The platform's per-user config dir (``~/.config/tcf-hub`` on Linux)."""
+    return platformdirs.user_config_path(APP_NAME)
+
+
+def builtin_config_dir() -> Path:
+    """The default monitoring.yml and alerts.yml shipped with the hub."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_config", package.parent / "config"):
+        if (candidate / "alerts.yml").is_file():
+            return candidate
+    raise FileNotFoundError("built-in config not found next to the hub package")
+
+
+def load_settings(
+    config_dir: Path | None = None,
+    data_dir: Path | None = None,
+    host: str | None = None,
+    port: int | None = None,
+) -> Settings:
+    """Read the config dir; a file missing there falls back to the built-in one.
+
+    Raises:
+        ConfigError: a file is invalid; the message names file, line and field.
+    """
+    folder = config_dir or default_config_dir()
+    monitoring_file = _pick(folder, "monitoring.yml")
+    alerts_file = _pick(folder, "alerts.yml")
+    monitoring = (
+        parse_monitoring(load_yaml(monitoring_file)) if monitoring_file else MonitoringConfig()
+    )
+    rules = load_rules(alerts_file) if alerts_file else ()
+    hub = msgspec.structs.replace(
+        monitoring.hub,
+        host=host if host is not None else monitoring.hub.host,
+        port=port if port is not None else monitoring.hub.port,
+    )
+    return Settings(
+        data_dir=(data_dir or default_data_dir()).resolve(),
+        monitoring=msgspec.structs.replace(monitoring, hub=hub),
+        rules=rules,
+        monitoring_file=monitoring_file,
+        alerts_file=alerts_file,
+    )
+
+
+def parse_monitoring(doc: YamlDoc) -> MonitoringConfig:
+    """monitoring.yml as typed config.
+
+    Raises:
+        ConfigError: an unknown key, a wrong type or an unsupported channel type.
+    """
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping")
+    data = dict(doc.data)
+    services = {
+        str(name): doc.convert(body, ServiceConfig, ("services", str(name)))
+        for name, body in _mapping(doc, data.pop("services", None), "services").items()
+    }
+    channels = {
+        str(name): _channel(doc, str(name), body)
+        for name, body in _mapping(doc, data.pop("channels", None), "channels").items()
+    }
+    config = doc.convert(data, MonitoringConfig, ())
+    if not 0 < config.hub.port < 65536:
+        raise doc.error(("hub", "port"), f"expected a TCP port 1-65535, got {config.hub.port}")
+    if config.collection.interval < 1:
+        raise doc.error(("collection", "interval"), "must be at least 1 second")
+    return msgspec.structs.replace(config, services=services, channels=channels)
+
+
+def _pick(folder: Path, name: str) -> Path | None:
+    own = folder / name
+    if own.is_file():
+        return own
+    builtin = builtin_config_dir() / name
+    return builtin if builtin.is_file() else None
+
+
+def _mapping(doc: YamlDoc, value: object, key: str) -> dict[object, object]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise doc.error((key,), "expected a mapping of name to settings")
+    return value
+
+
+def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:
+    path = ("channels", name)
+    kind = body.get("type") if isinstance(body, dict) else None
+    if kind not in CHANNEL_TYPES:
+        raise doc.error((*path, "type"), f"expected one of {', '.join(CHANNEL_TYPES)}")
+    if kind not in AVAILABLE_CHANNEL_TYPES:
+        raise doc.error(
+            (*path, "type"),
+            f"{kind} channels are not available in this version "
+            f"(available: {', '.join(AVAILABLE_CHANNEL_TYPES)})",
+        )
+    config = doc.convert(body, ChannelConfig, path)
+    if not config.url.startswith(("http://", "https://")):
+        raise doc.error((*path, "url"), "expected an http:// or https:// URL")
+    return config
+
+
+__all__ = ["ConfigError", "Settings", "load_settings"]

@@ -1,0 +1,69 @@
+"""Opening the store: engine with SQLite pragmas, and transactions that expose repositories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
+
+
+def default_url(data_dir: Path) -> str:
+    """The embedded SQLite store inside the data dir."""
+    return f"sqlite+aiosqlite:///{data_dir / 'hub.db'}"
+
+
+class Tx:
+    """Repositories bound to one connection; everything in a ``Store.tx()`` commits at once."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.samples = SampleRepo(conn)
+        self.alerts = AlertRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.auth = AuthRepo(conn)
+
+
+class Store:
+    """The hub's database; open with ``open_store`` and close with ``close``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[Tx]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        async with self.engine.begin() as conn:
+            yield Tx(conn)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def close(self) -> None:
+        """Release all connections."""
+        await self.engine.dispose()
+
+
+def open_store(url: str) -> Store:
+    """An engine for ``url``; SQLite gets WAL, ``synchronous=NORMAL`` and foreign keys."""
+    engine = create_async_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return Store(engine)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    # WAL lets the dashboard read while collectors write; NORMAL is durable across app
+    # crashes in WAL mode (https://www.sqlite.org/pragma.html#pragma_synchronous).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,390 @@
+"""Repositories: every query the hub runs, returning domain structs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.domain.alerts import Alert, AlertEvent, AlertState
+from hub.domain.notifications import Delivery, OutboxItem
+from hub.domain.rules import Severity
+from hub.domain.samples import Sample
+from hub.store import tables as t
+
+_json = msgspec.json.Encoder(order="sorted")
+_labels = msgspec.json.Decoder(dict[str, str])
+
+OPEN_STATES = (AlertState.PENDING, AlertState.FIRING, AlertState.ACKNOWLEDGED)
+
+
+class SeriesRange(msgspec.Struct, frozen=True):
+    """The samples of one series in a time range, as columns."""
+
+    name: str
+    labels: dict[str, str]
+    times: list[float]
+    values: list[float]
+
+
+def _insert_ignoring_duplicates(conn: AsyncConnection, table: sa.Table) -> sa.Insert:
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    return postgresql.insert(table).on_conflict_do_nothing()
+
+
+class SampleRepo:
+    """Series and their raw samples."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def series_ids(self, keys: dict[str, tuple[str, dict[str, str]]]) -> dict[str, int]:
+        """Ids for series keyed by fingerprint, creating the missing ones."""
+        if not keys:
+            return {}
+        await self._conn.execute(
+            _insert_ignoring_duplicates(self._conn, t.series),
+            [
+                {"fingerprint": fp, "name": name, "labels": _json.encode(labels).decode()}
+                for fp, (name, labels) in keys.items()
+            ],
+        )
+        rows = await self._conn.execute(
+            sa.select(t.series.c.fingerprint, t.series.c.id).where(
+                t.series.c.fingerprint.in_(list(keys))
+            )
+        )
+        return dict(list(rows.tuples()))
+
+    async def insert(self, rows: Sequence[tuple[int, int, float]]) -> None:
+        """Store ``(series_id, time_ms, value)`` rows; a repeated (series, time) is ignored."""
+        if rows:
+            await self._conn.execute(
+                _insert_ignoring_duplicates(self._conn, t.samples),
+                [{"series_id": s, "time_ms": ms, "value": v} for s, ms, v in rows],
+            )
+
+    async def latest(self, name: str | None, since_ms: int) -> list[Sample]:
+        """The newest sample of each series (of metric ``name``, or all) newer than ``since_ms``."""
+        newest = (
+            sa.select(t.samples.c.series_id, sa.func.max(t.samples.c.time_ms).label("time_ms"))
+            .where(t.samples.c.time_ms >= since_ms)
+            .group_by(t.samples.c.series_id)
+            .subquery()
+        )
+        query = (
+            sa.select(t.series.c.name, t.series.c.labels, t.samples.c.value, t.samples.c.time_ms)
+            .select_from(newest)
+            .join(
+                t.samples,
+                sa.and_(
+                    t.samples.c.series_id == newest.c.series_id,
+                    t.samples.c.time_ms == newest.c.time_ms,
+                ),
+            )
+            .join(t.series, t.series.c.id == newest.c.series_id)
+            .order_by(t.series.c.name, t.series.c.labels)
+        )
+        if name is not None:
+            query = query.where(t.series.c.name == name)
+        rows = await self._conn.execute(query)
+        return [Sample(n, _labels.decode(lb), v, ms / 1000) for n, lb, v, ms in rows.tuples()]
+
+    async def range(self, name: str, start_ms: int, end_ms: int) -> list[SeriesRange]:
+        """Every sample of metric ``name`` in ``[start_ms, end_ms]``, one entry per series."""
+        rows = await self._conn.execute(
+            sa.select(t.series.c.id, t.series.c.labels, t.samples.c.time_ms, t.samples.c.value)
+            .join(t.samples, t.samples.c.series_id == t.series.c.id)
+            .where(t.series.c.name == name, t.samples.c.time_ms.between(start_ms, end_ms))
+            .order_by(t.series.c.id, t.samples.c.time_ms)
+        )
+        out: dict[int, SeriesRange] = {}
+        for sid, labels, ms, value in rows.tuples():
+            entry = out.get(sid)
+            if entry is None:
+                entry = out[sid] = SeriesRange(name, _labels.decode(labels), [], [])
+            entry.times.append(ms / 1000)
+            entry.values.append(value)
+        return list(out.values())
+
+    async def delete_before(self, cutoff_ms: int) -> int:
+        """Drop samples older than ``cutoff_ms``; returns how many."""
+        result = await self._conn.execute(
+            sa.delete(t.samples).where(t.samples.c.time_ms < cutoff_ms)
+        )
+        return int(result.rowcount)
+
+
+class AlertRepo:
+    """Alerts and their history."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def open(self) -> list[Alert]:
+        """Alerts that are pending, firing or acknowledged."""
+        return await self._select(t.alerts.c.state.in_(OPEN_STATES))
+
+    async def recent(self, state: AlertState | None = None, limit: int = 500) -> list[Alert]:
+        """Alerts, newest first, optionally in one state."""
+        where = t.alerts.c.state == state if state else sa.true()
+        return await self._select(where, limit=limit)
+
+    async def get(self, alert_id: int) -> Alert | None:
+        """One alert by id."""
+        found = await self._select(t.alerts.c.id == alert_id)
+        return found[0] if found else None
+
+    async def create(
+        self,
+        *,
+        fingerprint: str,
+        rule: str,
+        state: AlertState,
+        severity: Severity,
+        labels: dict[str, str],
+        annotations: dict[str, str],
+        value: float | None,
+        active_at: datetime,
+        now: datetime,
+    ) -> int:
+        """A new alert; returns its id."""
+        result = await self._conn.execute(
+            sa.insert(t.alerts)
+            .values(
+                fingerprint=fingerprint,
+                rule=rule,
+                state=state,
+                severity=severity,
+                labels=_json.encode(labels).decode(),
+                annotations=_json.encode(annotations).decode(),
+                value=value,
+                active_at=active_at,
+                updated_at=now,
+                fired_at=now if state is AlertState.FIRING else None,
+            )
+            .returning(t.alerts.c.id)
+        )
+        return int(result.scalar_one())
+
+    async def update(self, alert_id: int, now: datetime, **values: object) -> None:
+        """Change columns of one alert (``state``, ``value``, ``fired_at``, ack fields …)."""
+        await self._conn.execute(
+            sa.update(t.alerts).where(t.alerts.c.id == alert_id).values(updated_at=now, **values)
+        )
+
+    async def delete(self, alert_id: int) -> None:
+        """Forget an alert (a pending alert whose condition cleared never existed)."""
+        await self._conn.execute(sa.delete(t.alerts).where(t.alerts.c.id == alert_id))
+
+    async def add_event(self, alert_id: int, event: AlertEvent) -> None:
+        """Append to an alert's history."""
+        await self._conn.execute(
+            sa.insert(t.alert_events).values(alert_id=alert_id, **msgspec.structs.asdict(event))
+        )
+
+    async def events(self, alert_id: int) -> list[AlertEvent]:
+        """An alert's history, oldest first."""
+        rows = await self._conn.execute(
+            sa.select(
+                t.alert_events.c.at,
+                t.alert_events.c.kind,
+                t.alert_events.c.from_state,
+                t.alert_events.c.to_state,
+                t.alert_events.c.value,
+                t.alert_events.c.actor,
+                t.alert_events.c.comment,
+            )
+            .where(t.alert_events.c.alert_id == alert_id)
+            .order_by(t.alert_events.c.id)
+        )
+        return [
+            AlertEvent(
+                at,
+                kind,
+                AlertState(f) if f else None,
+                AlertState(to) if to else None,
+                value,
+                actor,
+                comment,
+            )
+            for at, kind, f, to, value, actor, comment in rows.tuples()
+        ]
+
+    async def _select(self, where: sa.ColumnElement[bool], limit: int | None = None) -> list[Alert]:
+        c = t.alerts.c
+        query = (
+            sa.select(
+                c.id,
+                c.fingerprint,
+                c.rule,
+                c.state,
+                c.severity,
+                c.labels,
+                c.annotations,
+                c.value,
+                c.active_at,
+                c.fired_at,
+                c.resolved_at,
+                c.acknowledged_at,
+                c.acknowledged_by,
+                c.ack_comment,
+            )
+            .where(where)
+            .order_by(c.id.desc())
+            .limit(limit)
+        )
+        rows = await self._conn.execute(query)
+        return [
+            Alert(
+                id=r.id,
+                fingerprint=r.fingerprint,
+                rule=r.rule,
+                state=AlertState(r.state),
+                severity=Severity(r.severity),
+                labels=_labels.decode(r.labels),
+                annotations=_labels.decode(r.annotations),
+                value=r.value,
+                started_at=r.active_at,
+                fired_at=r.fired_at,
+                resolved_at=r.resolved_at,
+                acknowledged_at=r.acknowledged_at,
+                acknowledged_by=r.acknowledged_by,
+                ack_comment=r.ack_comment,
+            )
+            for r in rows
+        ]
+
+
+class OutboxRepo:
+    """Queued notifications and the delivery log."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def enqueue(
+        self, channel: str, payload: bytes, alert_id: int | None, now: datetime
+    ) -> None:
+        """Queue a notification for ``channel``, due now."""
+        await self._conn.execute(
+            sa.insert(t.outbox).values(
+                channel=channel,
+                payload=payload,
+                alert_id=alert_id,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Pending notifications whose next attempt is due, oldest first."""
+        c = t.outbox.c
+        rows = await self._conn.execute(
+            sa.select(c.id, c.channel, c.payload, c.attempts, c.created_at)
+            .where(c.status == "pending", c.next_attempt_at <= now)
+            .order_by(c.next_attempt_at, c.id)
+            .limit(limit)
+        )
+        return [OutboxItem(*row) for row in rows.tuples()]
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending notification is due, if any."""
+        result = await self._conn.execute(
+            sa.select(sa.func.min(t.outbox.c.next_attempt_at)).where(t.outbox.c.status == "pending")
+        )
+        due: datetime | None = result.scalar_one_or_none()
+        return due
+
+    async def record(
+        self, item: OutboxItem, delivery: Delivery, *, status: str, next_attempt_at: datetime | None
+    ) -> None:
+        """Log one attempt and move the notification on: ``pending``, ``sent`` or ``failed``."""
+        await self._conn.execute(
+            sa.insert(t.deliveries).values(
+                outbox_id=item.id,
+                at=delivery.at,
+                ok=delivery.ok,
+                error=delivery.error,
+                duration_ms=delivery.duration_ms,
+            )
+        )
+        values: dict[str, object] = {
+            "status": status,
+            "attempts": item.attempts + 1,
+            "last_error": delivery.error,
+        }
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        if status != "pending":
+            values["finished_at"] = delivery.at
+        await self._conn.execute(sa.update(t.outbox).where(t.outbox.c.id == item.id).values(values))
+
+    async def deliveries(self, limit: int = 100) -> list[Delivery]:
+        """The newest delivery attempts, newest first."""
+        d, o = t.deliveries.c, t.outbox.c
+        rows = await self._conn.execute(
+            sa.select(d.outbox_id, o.channel, d.at, d.ok, d.error, d.duration_ms)
+            .join(t.outbox, o.id == d.outbox_id)
+            .order_by(d.id.desc())
+            .limit(limit)
+        )
+        return [Delivery(*row) for row in rows.tuples()]
+
+    async def count(self, status: str) -> int:
+        """How many notifications are in ``status``."""
+        result = await self._conn.execute(
+            sa.select(sa.func.count()).select_from(t.outbox).where(t.outbox.c.status == status)
+        )
+        return int(result.scalar_one())
+
+
+class AuthRepo:
+    """One-time login links and dashboard sessions, both stored as token hashes."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add_login_link(self, token_hash: str, expires_at: datetime) -> None:
+        """Remember a one-time login link."""
+        await self._conn.execute(
+            sa.insert(t.login_links).values(token_hash=token_hash, expires_at=expires_at)
+        )
+
+    async def use_login_link(self, token_hash: str, now: datetime) -> bool:
+        """Spend a login link; False when unknown, used or expired."""
+        c = t.login_links.c
+        result = await self._conn.execute(
+            sa.update(t.login_links)
+            .where(c.token_hash == token_hash, c.used_at.is_(None), c.expires_at > now)
+            .values(used_at=now)
+        )
+        return bool(result.rowcount == 1)
+
+    async def add_session(
+        self, token_hash: str, principal: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """Start a dashboard session."""
+        await self._conn.execute(
+            sa.insert(t.sessions).values(
+                token_hash=token_hash, principal=principal, created_at=now, expires_at=expires_at
+            )
+        )
+
+    async def session_principal(self, token_hash: str, now: datetime) -> str | None:
+        """Who a live session belongs to, or None."""
+        c = t.sessions.c
+        result = await self._conn.execute(
+            sa.select(c.principal).where(c.token_hash == token_hash, c.expires_at > now)
+        )
+        return result.scalar_one_or_none()
+
+    async def delete_session(self, token_hash: str) -> None:
+        """End a session."""
+        await self._conn.execute(sa.delete(t.sessions).where(t.sessions.c.token_hash == token_hash))
