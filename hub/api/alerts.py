@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from hub.alerts import AckOutcome, AlertNotFoundError
 from hub.api.schemas import AckCreate, AckResult, AlertDetail, AlertRead
-from hub.api.state import HubState
+from hub.api.state import HubDep
 from hub.domain.alerts import AlertState
 
 
@@ -24,16 +24,16 @@ class AlertController(Controller):
     @get("/")
     async def list_alerts(
         self,
-        hub: HubState,
-        alert_state: Annotated[AlertState | None, Parameter(query="state")] = None,
-        limit: int = 200,
+        hub: HubDep,
+        alert_state: Annotated[AlertState | None, QueryParameter(name="state")] = None,
+        limit: FromQuery[int] = 200,
     ) -> list[AlertRead]:
         """Alerts, newest first; ``state`` filters."""
         async with hub.store.tx() as tx:
             return await tx.alerts.recent(alert_state, limit=max(1, min(limit, 1000)))
 
     @get("/{alert_id:int}")
-    async def get_alert(self, hub: HubState, alert_id: int) -> AlertRead:
+    async def get_alert(self, hub: HubDep, alert_id: FromPath[int]) -> AlertRead:
         """One alert (C9)."""
         async with hub.store.tx() as tx:
             alert = await tx.alerts.get(alert_id)
@@ -42,7 +42,7 @@ class AlertController(Controller):
         return alert
 
     @get("/{alert_id:int}/history")
-    async def get_alert_history(self, hub: HubState, alert_id: int) -> AlertDetail:
+    async def get_alert_history(self, hub: HubDep, alert_id: FromPath[int]) -> AlertDetail:
         """One alert with every state change and acknowledgement."""
         async with hub.store.tx() as tx:
             alert = await tx.alerts.get(alert_id)
@@ -54,9 +54,9 @@ class AlertController(Controller):
     async def ack_alert(
         self,
         request: Request[Any, Any, Any],
-        hub: HubState,
-        alert_id: int,
-        data: AckCreate | None = None,
+        hub: HubDep,
+        alert_id: FromPath[int],
+        data: JSONBody[AckCreate | None] = None,
     ) -> AckResult:
         """Acknowledge: idempotent; a resolved alert answers 409 and stays resolved."""
         body = data or AckCreate()
@@ -74,7 +74,7 @@ class AlertController(Controller):
 
     @post("/{alert_id:int}/unack", status_code=200)
     async def unack_alert(
-        self, request: Request[Any, Any, Any], hub: HubState, alert_id: int
+        self, request: Request[Any, Any, Any], hub: HubDep, alert_id: FromPath[int]
     ) -> AlertRead:
         """Take an acknowledgement back."""
         try:

@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -64,7 +65,9 @@ def _session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
 
 
 @get("/login", include_in_schema=False, opt=PUBLIC)
-async def login_with_link(request: Request[Any, Any, Any], token: str = "") -> Response[Any]:
+async def login_with_link(
+    request: Request[Any, Any, Any], token: FromQuery[str] = ""
+) -> Response[Any]:
     """Redeem a one-time login link: set the session cookie and open the dashboard."""
     hub: HubState = request.app.state.hub
     session = await hub.sessions.redeem_link(token) if token else None
@@ -80,7 +83,9 @@ async def login_with_link(request: Request[Any, Any, Any], token: str = "") -> R
 
 
 @post("/api/v1/session", status_code=HTTP_204_NO_CONTENT, tags=["auth"], opt=PUBLIC)
-async def create_session(request: Request[Any, Any, Any], data: SessionCreate) -> Response[None]:
+async def create_session(
+    request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+) -> Response[None]:
     """Sign the dashboard in with the admin token (sets the session cookie)."""
     hub: HubState = request.app.state.hub
     session = await hub.sessions.login_with_token(data.token, hub.admin_token)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Response, get
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -20,7 +20,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from hub.alerts.engine import LOOKBACK
 from hub.api.auth import PUBLIC
 from hub.api.schemas import Health, SampleRead, SeriesRead
-from hub.api.state import HubState
+from hub.api.state import HubDep
 from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
 from hub.domain.samples import Sample, metric_info
@@ -37,7 +37,7 @@ async def healthz() -> Health:
 
 
 @get("/api/v1/metrics/current", tags=["metrics"])
-async def current_metrics(hub: HubState, service: str | None = None) -> list[SampleRead]:
+async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) -> list[SampleRead]:
     """The newest value of every series (of one ``service`` when given)."""
     samples = await hub.tsdb.latest(since=hub.clock.now() - LOOKBACK)
     if service is not None:
@@ -51,10 +51,10 @@ async def current_metrics(hub: HubState, service: str | None = None) -> list[Sam
 
 @get("/api/v1/series", tags=["metrics"])
 async def query_series(
-    hub: HubState,
-    match: str,
-    from_: Annotated[float | None, Parameter(query="from")] = None,
-    to: float | None = None,
+    hub: HubDep,
+    match: FromQuery[str],
+    from_: Annotated[float | None, QueryParameter(name="from")] = None,
+    to: FromQuery[float | None] = None,
 ) -> list[SeriesRead]:
     """Samples of metric ``match`` between ``from`` and ``to`` (unix seconds; default last hour)."""
     now = hub.clock.now()
@@ -71,18 +71,18 @@ async def query_series(
 
 
 @get("/api/v1/rules", tags=["rules"])
-async def list_rules(hub: HubState) -> list[Rule]:
+async def list_rules(hub: HubDep) -> list[Rule]:
     """The rules being evaluated."""
     return list(hub.engine.rules)
 
 
 @get("/api/v1/events", tags=["live"])
-async def stream_events(hub: HubState) -> ServerSentEvent:
+async def stream_events(hub: HubDep) -> ServerSentEvent:
     """Server-sent events: ``samples`` after each collection, ``alert`` on every change."""
     return ServerSentEvent(_events(hub))
 
 
-async def _events(hub: HubState) -> AsyncGenerator[ServerSentEventMessage, None]:
+async def _events(hub: HubDep) -> AsyncGenerator[ServerSentEventMessage, None]:
     async with hub.bus.subscribe() as queue:
         yield ServerSentEventMessage(comment="connected", retry=3000)
         while True:
@@ -101,7 +101,7 @@ def _event_data(topic: str, payload: Any) -> str:
 
 
 @get("/metrics", tags=["metrics"], media_type=CONTENT_TYPE_LATEST)
-async def prometheus_metrics(hub: HubState) -> Response[bytes]:
+async def prometheus_metrics(hub: HubDep) -> Response[bytes]:
     """Every current value in the Prometheus text format (C4, C7)."""
     samples = await hub.tsdb.latest(since=hub.clock.now() - LOOKBACK)
     async with hub.store.tx() as tx:

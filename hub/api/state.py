@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar.di import NamedDependency
+
 from hub.alerts import AlertEngine
 from hub.api.sessions import Sessions
 from hub.collectors import Collector
@@ -33,3 +35,7 @@ class HubState:
     clock: Clock
     admin_token: str
     sessions: Sessions
+
+
+HubDep = NamedDependency[HubState]
+"""How handlers ask for the running hub (the ``hub`` dependency)."""

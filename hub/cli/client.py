@@ -39,14 +39,15 @@ class HubClient:
     """Calls the running hub's API."""
 
     def __init__(self, url: str, token: str | None, timeout: float = 10.0) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self._url, headers=headers, timeout=timeout)
+        self._timeout = timeout
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send a request; exit 3 when the hub cannot be reached, 1 when it refuses."""
         try:
-            response = self._http.request(method, path, **kwargs)
+            with httpx.Client(headers=self._headers, timeout=self._timeout) as http:
+                response = http.request(method, self._url + path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadTimeout) as exc:
             fail(
                 f"cannot reach the hub at {self._url} ({type(exc).__name__}); is it running?",

@@ -69,7 +69,7 @@ def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None
     if not rows and service:
         click.echo(f"no current metrics for {service!r}", err=True)
         sys.exit(EXIT_REFUSED)
-    table = Table("metric", "labels", "value", "age")
+    table = _table("metric", "labels", "value", "age")
     now = datetime.now(UTC).timestamp()
     for row in rows:
         labels = {k: v for k, v in row["labels"].items() if k != "host"}
@@ -79,7 +79,7 @@ def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None
             _value(row["value"], row["unit"]),
             f"{max(0, now - row['time']):.0f}s",
         )
-    Console().print(table)
+    _console().print(table)
 
 
 @ctl.group()
@@ -97,7 +97,7 @@ def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
+    table = _table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
     for row in rows:
         labels = {k: v for k, v in row["labels"].items() if k not in ("alertname", "severity")}
         value = "" if row["value"] is None else f"{row['value']:.4g}"
@@ -111,7 +111,7 @@ def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
             row["started_at"][:19].replace("T", " "),
             row.get("acknowledged_by") or "",
         )
-    Console().print(table)
+    _console().print(table)
 
 
 @alerts.command("ack")
@@ -170,6 +170,19 @@ def _configured_alerts(config_dir: Path | None) -> Path:
     folder = config_dir or default_config_dir()
     own = folder / "alerts.yml"
     return own if own.is_file() else builtin_config_dir() / "alerts.yml"
+
+
+def _console() -> Console:
+    """Terminal width on a terminal; wide when piped, so rows stay whole for grep and awk."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
+def _table(*columns: str) -> Table:
+    """A table whose cells stay on one line (greppable), except the labels column."""
+    table = Table()
+    for name in columns:
+        table.add_column(name, no_wrap=name != "labels", overflow="fold")
+    return table
 
 
 def _who() -> str:

@@ -110,7 +110,7 @@ def format_path(path: PathKey) -> str:
 
 
 def _collect_lines(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
-    lines[path] = node.start_mark.line + 1
+    lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value)

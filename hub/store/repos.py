@@ -59,7 +59,7 @@ class SampleRepo:
                 t.series.c.fingerprint.in_(list(keys))
             )
         )
-        return dict(list(rows.tuples()))
+        return {fp: sid for fp, sid in rows}  # noqa: C416 (a Result has keys(): dict() misreads it)
 
     async def insert(self, rows: Sequence[tuple[int, int, float]]) -> None:
         """Store ``(series_id, time_ms, value)`` rows; a repeated (series, time) is ignored."""
@@ -93,7 +93,7 @@ class SampleRepo:
         if name is not None:
             query = query.where(t.series.c.name == name)
         rows = await self._conn.execute(query)
-        return [Sample(n, _labels.decode(lb), v, ms / 1000) for n, lb, v, ms in rows.tuples()]
+        return [Sample(n, _labels.decode(lb), v, ms / 1000) for n, lb, v, ms in rows]
 
     async def range(self, name: str, start_ms: int, end_ms: int) -> list[SeriesRange]:
         """Every sample of metric ``name`` in ``[start_ms, end_ms]``, one entry per series."""
@@ -104,7 +104,7 @@ class SampleRepo:
             .order_by(t.series.c.id, t.samples.c.time_ms)
         )
         out: dict[int, SeriesRange] = {}
-        for sid, labels, ms, value in rows.tuples():
+        for sid, labels, ms, value in rows:
             entry = out.get(sid)
             if entry is None:
                 entry = out[sid] = SeriesRange(name, _labels.decode(labels), [], [])
@@ -213,7 +213,7 @@ class AlertRepo:
                 actor,
                 comment,
             )
-            for at, kind, f, to, value, actor, comment in rows.tuples()
+            for at, kind, f, to, value, actor, comment in rows
         ]
 
     async def _select(self, where: sa.ColumnElement[bool], limit: int | None = None) -> list[Alert]:
@@ -292,7 +292,7 @@ class OutboxRepo:
             .order_by(c.next_attempt_at, c.id)
             .limit(limit)
         )
-        return [OutboxItem(*row) for row in rows.tuples()]
+        return [OutboxItem(*row) for row in rows]
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending notification is due, if any."""
@@ -335,7 +335,7 @@ class OutboxRepo:
             .order_by(d.id.desc())
             .limit(limit)
         )
-        return [Delivery(*row) for row in rows.tuples()]
+        return [Delivery(*row) for row in rows]
 
     async def count(self, status: str) -> int:
         """How many notifications are in ``status``."""

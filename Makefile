@@ -1,0 +1,65 @@
+# tcf-hub — `make run` starts the hub, `make test` runs every check. Nothing else to install.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tools -type f 2>/dev/null)
+
+.PHONY: help run test lint typecheck build deps bench chromium clean
+
+help:
+	@echo "make run    — install what is missing, build the dashboard, start the hub on :3001"
+	@echo "make test   — lint, types, layers, frontend tests, Python tests with coverage"
+	@echo "make bench  — benchmarks (figures for the README)"
+
+$(UV):
+	@echo "Bootstrapping uv from PyPI…"
+	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+frontend/node_modules/.synced: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+hub/web/dist/index.html: frontend/node_modules/.synced $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+deps: $(VENV)/.synced frontend/node_modules/.synced
+
+build: deps hub/web/dist/index.html
+
+run: build
+	TCF_HUB_DATA_DIR=$${TCF_HUB_DATA_DIR:-./data} TCF_HUB_CONFIG=$${TCF_HUB_CONFIG:-./config} \
+		$(BIN)/tcf-hub serve
+
+lint: deps
+	$(BIN)/ruff check hub tests
+	$(BIN)/ruff format --check hub tests
+	$(BIN)/lint-imports
+
+typecheck: deps
+	$(BIN)/mypy hub
+
+# Debian's Chromium for the Playwright tests (never Playwright's own download).
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium missing and not root: the browser tests will be skipped"; fi; \
+	fi
+
+test: build lint typecheck chromium
+	cd frontend && npm test
+	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
+
+bench: build
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules hub/web/dist .coverage htmlcov

@@ -1,0 +1,139 @@
+"""The HTTP API: auth (C3), endpoints (C4), alerts and metrics."""
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from hub.api.auth import SESSION_COOKIE
+
+
+async def test_healthz_needs_no_auth(hub):
+    response = await hub.client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/alerts",
+        "/api/v1/metrics/current",
+        "/metrics",
+        "/api/v1/rules",
+        "/api/v1/series?match=cpu_usage",
+        "/api/v1/alerts/1",
+        "/api/v1/events",
+    ],
+)
+async def test_api_and_metrics_refuse_requests_without_credentials(hub, path):
+    response = await hub.client.get(path)
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
+
+
+async def test_wrong_bearer_token_is_refused(hub):
+    response = await hub.client.get("/api/v1/alerts", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+
+
+async def test_openapi_schema_is_served(hub):
+    response = await hub.client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/alerts/{alert_id}/ack" in paths
+    assert "/api/v1/series" in paths
+
+
+async def test_one_time_login_link_sets_a_session_and_works_only_once(hub):
+    link = await hub.state.sessions.create_login_link()
+    path = link.split("3001", 1)[-1] if "3001" in link else "/" + link.split("/", 3)[3]
+    first = await hub.client.get(path, follow_redirects=False)
+    assert first.status_code in (302, 303, 307)
+    assert first.headers["location"] == "/"
+    cookie = first.cookies.get(SESSION_COOKIE)
+    assert cookie
+    assert "httponly" in first.headers["set-cookie"].lower()
+    assert "samesite=lax" in first.headers["set-cookie"].lower()
+    hub.client.cookies.clear()
+    again = await hub.client.get(path, follow_redirects=False)
+    assert again.status_code == 401
+    hub.client.cookies.set(SESSION_COOKIE, cookie)
+    assert (await hub.client.get("/api/v1/alerts")).status_code == 200
+
+
+async def test_login_link_expires_after_15_minutes(hub):
+    link = await hub.state.sessions.create_login_link()
+    hub.clock.advance(16 * 60)
+    response = await hub.client.get("/" + link.split("/", 3)[3], follow_redirects=False)
+    assert response.status_code == 401
+
+
+async def test_session_from_admin_token_then_logout_revokes_it(hub):
+    bad = await hub.client.post("/api/v1/session", json={"token": "wrong"})
+    assert bad.status_code == 401
+    good = await hub.client.post("/api/v1/session", json={"token": hub.state.admin_token})
+    assert good.status_code == 204
+    session = good.cookies[SESSION_COOKIE]
+    assert (await hub.client.get("/api/v1/alerts")).status_code == 200
+    out = await hub.client.delete("/api/v1/session")
+    assert out.status_code == 204
+    hub.client.cookies.set(SESSION_COOKIE, session)
+    assert (await hub.client.get("/api/v1/alerts")).status_code == 401
+
+
+async def test_malformed_session_body_is_a_400_not_a_500(hub):
+    response = await hub.client.post(
+        "/api/v1/session", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+async def test_current_metrics_series_and_prometheus_exposition(hub):
+    await hub.feed("cpu_usage", 42.5)
+    await hub.feed("disk_usage", 71.0, mount="/")
+    current = (await hub.client.get("/api/v1/metrics/current", headers=hub.auth)).json()
+    assert {(m["name"], m["value"], m["unit"]) for m in current} == {
+        ("cpu_usage", 42.5, "%"),
+        ("disk_usage", 71.0, "%"),
+    }
+    hub.clock.advance(10)
+    await hub.feed("cpu_usage", 50.0)
+    series = (await hub.client.get("/api/v1/series?match=cpu_usage", headers=hub.auth)).json()
+    assert series[0]["values"] == [42.5, 50.0]
+    assert series[0]["timestamps"][1] - series[0]["timestamps"][0] == 10
+    text = (await hub.client.get("/metrics", headers=hub.auth)).text
+    assert 'tcf_cpu_usage_ratio{host="box"} 0.5' in text
+    assert 'tcf_disk_usage_ratio{host="box",mount="/"} 0.71' in text
+    assert "tcf_hub_notifications_pending 0.0" in text
+
+
+async def test_metrics_for_one_service_filters_by_label(hub):
+    await hub.feed("response_time", 12, service="api")
+    await hub.feed("cpu_usage", 5)
+    rows = (await hub.client.get("/api/v1/metrics/current?service=api", headers=hub.auth)).json()
+    assert [r["name"] for r in rows] == ["response_time"]
+
+
+@pytest.mark.parametrize("query", ["from=100&to=50", "from=0&to=9999999", "from=abc"])
+async def test_bad_series_ranges_are_400_with_a_reason(hub, query):
+    response = await hub.client.get(f"/api/v1/series?match=cpu_usage&{query}", headers=hub.auth)
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+async def test_rules_are_listed(hub):
+    rules = (await hub.client.get("/api/v1/rules", headers=hub.auth)).json()
+    assert [(r["name"], r["operator"], r["threshold"]) for r in rules] == [("cpu_high", ">", 80)]
+
+
+async def test_metrics_can_be_made_public(make_hub):
+    app = make_hub("hub: {metrics_public: true}\n")
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/metrics")).status_code == 200
+        assert (await client.get("/api/v1/alerts")).status_code == 401
+
+
+async def test_dashboard_shell_is_public_and_revalidated(hub):
+    response = await hub.client.get("/")
+    assert response.status_code in (200, 503)
+    if response.status_code == 200:
+        assert response.headers["cache-control"] == "no-cache"
+        assert '<div id="app">' in response.text

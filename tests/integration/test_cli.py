@@ -1,0 +1,121 @@
+"""The CLI's exit codes and messages (C2, C5)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from hub.cli import cli
+from tests.helpers import free_port, hub_settings, serve_hub
+
+SEED = Path(__file__).resolve().parents[2] / "config" / "alerts.yml"
+
+
+def run(*args: str, **env: str):
+    return CliRunner().invoke(cli, list(args), env=env or None)
+
+
+def test_rules_check_accepts_the_seed_file():
+    result = run("ctl", "rules", "check", str(SEED))
+    assert result.exit_code == 0
+    assert "3 rules OK" in result.output
+    assert "cpu_high: cpu_usage > 80 for 300s -> warning" in result.output
+
+
+def test_rules_check_without_a_file_checks_the_configured_or_built_in_rules(tmp_path):
+    result = run("ctl", "rules", "check", "--config", str(tmp_path))
+    assert result.exit_code == 0
+    assert "3 rules OK" in result.output
+    (tmp_path / "alerts.yml").write_text("alerts:\n  x: {metric: m, threshold: 1}\n")
+    own = run("ctl", "rules", "check", "--config", str(tmp_path))
+    assert "1 rule OK" in own.output
+
+
+def test_rules_check_names_file_line_and_field_and_exits_1(tmp_path):
+    bad = tmp_path / "alerts.yml"
+    bad.write_text("alerts:\n  cpu:\n    metric: cpu_usage\n    threshold: eighty\n")
+    result = run("ctl", "rules", "check", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:4: alerts.cpu.threshold:" in result.output
+
+
+def test_serve_with_a_bad_config_exits_2_naming_file_line_and_field(tmp_path):
+    (tmp_path / "monitoring.yml").write_text("hub:\n  port: 3001\n  colour: blue\n")
+    result = run("serve", "--config", str(tmp_path), "--data-dir", str(tmp_path / "d"))
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'monitoring.yml'}:3: hub.colour: unknown field" in result.output
+
+
+def test_ctl_exits_3_when_the_hub_is_unreachable():
+    result = run(
+        "ctl", "--url", f"http://127.0.0.1:{free_port()}", "--token", "t", "alerts", "list"
+    )
+    assert result.exit_code == 3
+    assert "cannot reach the hub" in result.output
+
+
+def test_ctl_exits_1_on_refusal_and_unknown_alert(tmp_path):
+    settings = hub_settings(tmp_path, "", "alerts: {}\n")
+    with serve_hub(settings) as hub:
+        wrong = run("ctl", "--url", hub.url, "--token", "wrong", "alerts", "list")
+        assert wrong.exit_code == 1
+        assert "refused the token" in wrong.output
+        missing = run(
+            "ctl", "--url", hub.url, "--data-dir", str(settings.data_dir), "alerts", "ack", "42"
+        )
+        assert missing.exit_code == 1
+        assert "no alert 42 (HTTP 404)" in missing.output
+        env_token = run(
+            "ctl", "--url", hub.url, "alerts", "list", "--json", TCF_HUB_TOKEN=hub.token
+        )
+        assert (env_token.exit_code, env_token.output.strip()) == (0, "[]")
+        nothing = run("ctl", "--url", hub.url, "--token", hub.token, "metrics", "show", "nope")
+        assert nothing.exit_code == 1
+
+
+def test_ctl_usage_errors_exit_2():
+    assert run("ctl", "alerts", "ack").exit_code == 2
+    assert run("ctl", "alerts", "list", "--state", "sleeping").exit_code == 2
+
+
+def test_installed_entry_point_serves_and_stops_on_sigterm(tmp_path):
+    port = free_port()
+    exe = Path(sys.executable).parent / "tcf-hub"
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "serve",
+            "--config",
+            str(tmp_path / "none"),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "Application startup complete" in line:
+                break
+        import httpx
+
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    text = "".join(lines) + out
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why.
+    assert proc.returncode in (0, -15)
+    assert "Application shutdown complete" in text
+    assert f"tcf-hub is running at http://127.0.0.1:{port}/" in text
+    assert "One-time login link (valid 15 minutes): http://127.0.0.1:" in text
+    assert (tmp_path / "data" / "admin.token").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,39 @@
+"""The host collector reads this machine (C7)."""
+
+from hub.collectors import COLLECTORS
+from hub.collectors.system import SystemCollector
+
+
+async def test_first_collection_has_memory_disk_and_load_but_no_rates(clock):
+    collector = SystemCollector(clock, host="box")
+    names = {s.name for s in await collector.collect()}
+    # cpu_usage and network_io are rates: they need a previous reading.
+    assert names == {"memory_usage", "disk_usage", "system_load"}
+
+
+async def test_second_collection_has_every_host_metric_with_its_labels(clock):
+    collector = COLLECTORS["system"](clock)
+    await collector.collect()
+    clock.advance(10)
+    samples = await collector.collect()
+    by_name = {}
+    for s in samples:
+        by_name.setdefault(s.name, []).append(s)
+    assert {"cpu_usage", "memory_usage", "disk_usage", "system_load"} <= set(by_name)
+    assert all(s.time == clock.now().timestamp() for s in samples)
+    assert all("host" in s.labels for s in samples)
+    assert 0 <= by_name["cpu_usage"][0].value <= 100
+    assert 0 < by_name["memory_usage"][0].value < 100
+    assert {s.labels["period"] for s in by_name["system_load"]} == {"1m", "5m", "15m"}
+    assert "/" in {s.labels["mount"] for s in by_name["disk_usage"]}
+    for s in by_name.get("network_io", []):
+        assert s.labels["direction"] in {"rx", "tx"}
+        assert s.labels["interface"] != "lo"
+        assert s.value >= 0
+
+
+async def test_network_rates_need_time_to_pass(clock):
+    collector = SystemCollector(clock)
+    await collector.collect()
+    samples = await collector.collect()  # same instant: no rate can be computed
+    assert not [s for s in samples if s.name == "network_io"]
