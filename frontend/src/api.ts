@@ -1,0 +1,84 @@
+/** Thin client for the hub's JSON API; every call is same-origin with the session cookie. */
+
+import type { Alert, Sample, Series } from "./types";
+
+/** The hub answered 401: there is no valid session, the login form must be shown. */
+export class UnauthorizedError extends Error {
+  constructor() {
+    super("not logged in");
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** Any other non-2xx answer (or an unreadable one). */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+const BASE = "/api/v1";
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(BASE + path, { credentials: "same-origin", ...init, headers });
+  if (response.status === 401) throw new UnauthorizedError();
+  if (!response.ok) {
+    throw new ApiError(response.status, `${init.method ?? "GET"} ${path}: HTTP ${response.status}`);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+function post<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, { method: "POST", body: JSON.stringify(body) });
+}
+
+export function fetchCurrentMetrics(): Promise<Sample[]> {
+  return request<Sample[]>("/metrics/current");
+}
+
+/** Series of metric `name` between `from` and `to` (unix seconds). */
+export function fetchSeries(name: string, from: number, to: number): Promise<Series[]> {
+  const query = new URLSearchParams({
+    match: name,
+    from: String(Math.floor(from)),
+    to: String(Math.ceil(to)),
+  });
+  return request<Series[]>(`/series?${query.toString()}`);
+}
+
+/** All alerts the hub knows, newest first. */
+export function fetchAlerts(): Promise<Alert[]> {
+  return request<Alert[]>("/alerts");
+}
+
+export function ackAlert(id: number, comment?: string): Promise<Alert> {
+  return post<Alert>(`/alerts/${id}/ack`, comment ? { comment } : {});
+}
+
+export function unackAlert(id: number): Promise<Alert> {
+  return post<Alert>(`/alerts/${id}/unack`, {});
+}
+
+/**
+ * Exchange the admin token for a session cookie.
+ * Resolves `true` when the hub accepted it (204), `false` when it refused it (401).
+ */
+export async function login(token: string): Promise<boolean> {
+  try {
+    await post<undefined>("/session", { token });
+    return true;
+  } catch (error) {
+    if (error instanceof UnauthorizedError) return false;
+    throw error;
+  }
+}
+
+/** URL of the Server-Sent Events stream (`samples` and `alert` events). */
+export const EVENTS_URL = `${BASE}/events`;

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { appendSamples, chartFromSeries, emptyChart, withNewerRows } from "./chart-data";
+import type { Sample, Series } from "./types";
+
+const T = 1_764_170_000;
+const series = (name: string, timestamps: number[], values: number[], labels = { host: "h1" }): Series => ({
+  name,
+  labels,
+  timestamps,
+  values,
+});
+const sample = (name: string, time: number, value: number, labels: Record<string, string> = { host: "h1" }): Sample => ({
+  name,
+  labels,
+  value,
+  time,
+});
+
+describe("chartFromSeries", () => {
+  it("aligns cpu and memory on one time axis, rounding to seconds", () => {
+    const data = chartFromSeries(
+      [series("cpu_usage", [T, T + 10], [1, 2]), series("memory_usage", [T + 0.0003, T + 20], [30, 40])],
+      "h1",
+    );
+    expect(data.t).toEqual([T, T + 10, T + 20]);
+    expect(data.cpu).toEqual([1, 2, null]);
+    expect(data.mem).toEqual([30, null, 40]);
+  });
+
+  it("ignores container series and other hosts", () => {
+    const data = chartFromSeries(
+      [
+        series("cpu_usage", [T], [99], { host: "h1", container: "web" } as { host: string }),
+        series("cpu_usage", [T], [88], { host: "h2" }),
+        series("cpu_usage", [T], [5]),
+      ],
+      "h1",
+    );
+    expect(data.cpu).toEqual([5]);
+  });
+
+  it("keeps only the last hour", () => {
+    const data = chartFromSeries([series("cpu_usage", [T - 4000, T - 3600, T], [1, 2, 3])], "h1");
+    expect(data.t).toEqual([T - 3600, T]);
+  });
+});
+
+describe("appendSamples", () => {
+  it("appends a live batch and drops points older than one hour", () => {
+    let data = chartFromSeries([series("cpu_usage", [T, T + 1800], [1, 2])], "h1");
+    data = appendSamples(data, [sample("cpu_usage", T + 3601, 3), sample("memory_usage", T + 3601, 50)], "h1");
+    expect(data.t).toEqual([T + 1800, T + 3601]);
+    expect(data.cpu).toEqual([2, 3]);
+    expect(data.mem).toEqual([null, 50]);
+  });
+
+  it("returns the same object when the batch has nothing for the chart", () => {
+    const data = emptyChart();
+    expect(appendSamples(data, [sample("disk_usage", T, 5)], "h1")).toBe(data);
+    expect(appendSamples(data, [sample("cpu_usage", T, 5, { host: "h1", container: "x" })], "h1")).toBe(data);
+  });
+
+  it("does not mutate the previous data (UI state stays comparable)", () => {
+    const data = chartFromSeries([series("cpu_usage", [T], [1])], "h1");
+    const next = appendSamples(data, [sample("cpu_usage", T + 5, 2)], "h1");
+    expect(data.t).toEqual([T]);
+    expect(next.t).toEqual([T, T + 5]);
+  });
+
+  it("puts a late sample in time order", () => {
+    let data = appendSamples(emptyChart(), [sample("cpu_usage", T + 10, 2)], "h1");
+    data = appendSamples(data, [sample("cpu_usage", T, 1)], "h1");
+    expect(data.t).toEqual([T, T + 10]);
+    expect(data.cpu).toEqual([1, 2]);
+  });
+});
+
+describe("withNewerRows", () => {
+  it("keeps live rows that arrived after the refetch's newest row", () => {
+    const fetched = chartFromSeries([series("cpu_usage", [T, T + 10], [1, 2])], "h1");
+    const live = appendSamples(emptyChart(), [sample("cpu_usage", T + 10, 9), sample("cpu_usage", T + 20, 3)], "h1");
+    const merged = withNewerRows(fetched, live);
+    expect(merged.t).toEqual([T, T + 10, T + 20]);
+    expect(merged.cpu).toEqual([1, 2, 3]);
+  });
+});

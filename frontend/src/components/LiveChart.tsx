@@ -1,0 +1,88 @@
+import { useEffect, useRef } from "preact/hooks";
+import type uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { ChartData } from "../chart-data";
+
+const HEIGHT = 220;
+
+function cssVar(element: Element, name: string, fallback: string): string {
+  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+function options(container: HTMLElement, width: number): uPlot.Options {
+  const axis = cssVar(container, "--muted", "#666");
+  const grid = cssVar(container, "--border", "#ddd");
+  const axisStyle = { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+  return {
+    width,
+    height: HEIGHT,
+    scales: { x: { time: true }, y: { range: [0, 100] } },
+    axes: [axisStyle, { ...axisStyle, size: 56, values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
+    series: [
+      {},
+      { label: "CPU", stroke: cssVar(container, "--cpu", "#2563eb"), width: 2, spanGaps: true, value: (_u, v) => (v == null ? "–" : `${v.toFixed(1)}%`) },
+      { label: "Memory", stroke: cssVar(container, "--mem", "#9333ea"), width: 2, spanGaps: true, value: (_u, v) => (v == null ? "–" : `${v.toFixed(1)}%`) },
+    ],
+    cursor: { drag: { x: false, y: false } },
+  };
+}
+
+function aligned(data: ChartData): uPlot.AlignedData {
+  return [data.t, data.cpu, data.mem];
+}
+
+/**
+ * cpu_usage and memory_usage over the last hour. uPlot is loaded on demand so the tiles and
+ * alerts paint before the chart code is parsed; the chart follows the container's width and
+ * is rebuilt when the colour scheme changes (canvas colours are not CSS).
+ */
+export function LiveChart({ data }: { data: ChartData }) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const latest = useRef(data);
+  latest.current = data;
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return undefined;
+    let disposed = false;
+    let UPlot: typeof uPlot | undefined;
+    const build = () => {
+      if (!UPlot || disposed) return;
+      plot.current?.destroy();
+      plot.current = new UPlot(options(element, element.clientWidth), aligned(latest.current), element);
+    };
+    void import("uplot").then((module) => {
+      UPlot = module.default;
+      build();
+    });
+    const resizes = new ResizeObserver(() => {
+      const width = element.clientWidth;
+      if (plot.current && width > 0 && width !== plot.current.width) {
+        plot.current.setSize({ width, height: HEIGHT });
+      }
+    });
+    resizes.observe(element);
+    const scheme = matchMedia("(prefers-color-scheme: dark)");
+    scheme.addEventListener("change", build);
+    return () => {
+      disposed = true;
+      resizes.disconnect();
+      scheme.removeEventListener("change", build);
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    plot.current?.setData(aligned(data));
+  }, [data]);
+
+  return (
+    <figure class="chart" data-testid="live-chart" aria-label="CPU and memory usage, last hour">
+      {/* uPlot owns this element's children; Preact renders nothing inside it. */}
+      <div class="chart-plot" ref={container} />
+      {data.t.length === 0 && <figcaption class="chart-empty">Waiting for samples…</figcaption>}
+    </figure>
+  );
+}

@@ -1,0 +1,73 @@
+/** Display formatting for metric values, times and severities (pure, no DOM). */
+
+import type { Severity } from "./types";
+
+const DASH = "–";
+
+function finite(value: number | null | undefined): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+/** `12.34` → `"12.3%"`; missing or non-finite values → `"–"`. */
+export function formatPercent(value: number | null | undefined): string {
+  if (!finite(value)) return DASH;
+  return `${value.toFixed(1)}%`;
+}
+
+/** A plain number with at most `digits` decimals and no trailing zeros: `93.10` → `"93.1"`. */
+export function formatNumber(value: number | null | undefined, digits = 2): string {
+  if (!finite(value)) return DASH;
+  return String(Number(value.toFixed(digits)));
+}
+
+const RATE_UNITS = ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"] as const;
+
+/**
+ * Bytes per second in decimal (SI) units, as network tools show them:
+ * `340` → `"340 B/s"`, `1_234_567` → `"1.2 MB/s"`, `123_456_789` → `"123 MB/s"`.
+ */
+export function formatBytesPerSecond(value: number | null | undefined): string {
+  if (!finite(value)) return DASH;
+  let scaled = Math.max(0, value);
+  let unit = 0;
+  while (scaled >= 999.5 && unit < RATE_UNITS.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  // One decimal while it carries information (1.2 MB/s), none above 100 or for bytes.
+  const text = unit === 0 || scaled >= 99.95 ? scaled.toFixed(0) : scaled.toFixed(1);
+  return `${text} ${RATE_UNITS[unit]}`;
+}
+
+/**
+ * How long ago `then` was, relative to `now` (both in ms since the epoch):
+ * `"just now"`, `"42 s ago"`, `"3 min ago"`, `"5 h ago"`, `"2 d ago"`.
+ * Times slightly in the future (clock skew between browser and hub) read as "just now".
+ */
+export function formatRelativeTime(then: number, now: number): string {
+  if (!Number.isFinite(then)) return DASH;
+  const seconds = Math.floor((now - then) / 1000);
+  if (seconds < 10) return "just now";
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** ISO 8601 timestamp → ms since the epoch (NaN when absent or malformed). */
+export function parseTimestamp(iso: string | null | undefined): number {
+  return iso ? Date.parse(iso) : Number.NaN;
+}
+
+const SEVERITY_COLORS: Record<Severity, string> = {
+  critical: "var(--sev-critical)",
+  warning: "var(--sev-warning)",
+  info: "var(--sev-info)",
+};
+
+/** CSS colour for an alert severity; unknown severities get the neutral "info" colour. */
+export function severityColor(severity: string): string {
+  return SEVERITY_COLORS[severity as Severity] ?? SEVERITY_COLORS.info;
+}

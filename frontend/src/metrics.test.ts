@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { hostSnapshot, mergeLatest, pickHost, replaceLatest, seriesKey } from "./metrics";
+import type { Sample } from "./types";
+
+const at = 1_764_170_000;
+const sample = (name: string, labels: Record<string, string>, value: number, time = at): Sample => ({
+  name,
+  labels: { host: "h1", ...labels },
+  value,
+  time,
+});
+
+const batch: Sample[] = [
+  sample("cpu_usage", {}, 12.5),
+  sample("memory_usage", {}, 40),
+  sample("system_load", { period: "1m" }, 0.5),
+  sample("system_load", { period: "5m" }, 0.9),
+  sample("disk_usage", { mount: "/var" }, 70),
+  sample("disk_usage", { mount: "/" }, 55),
+  sample("network_io", { direction: "rx", interface: "eth0" }, 1000),
+  sample("network_io", { direction: "rx", interface: "wlan0" }, 500),
+  sample("network_io", { direction: "tx", interface: "eth0" }, 200),
+  sample("cpu_usage", { container: "web" }, 99),
+  sample("response_time", { service: "api" }, 120),
+];
+
+describe("hostSnapshot", () => {
+  const snapshot = hostSnapshot(mergeLatest(new Map(), batch), "h1");
+
+  it("takes cpu, memory and the 1-minute load", () => {
+    expect(snapshot.cpu).toBe(12.5);
+    expect(snapshot.memory).toBe(40);
+    expect(snapshot.load1).toBe(0.5);
+  });
+
+  it("ignores container samples of the same metric name", () => {
+    expect(snapshot.cpu).not.toBe(99);
+  });
+
+  it("lists one disk per mount, sorted", () => {
+    expect(snapshot.disks).toEqual([
+      { mount: "/", value: 55 },
+      { mount: "/var", value: 70 },
+    ]);
+  });
+
+  it("sums network rates over interfaces per direction", () => {
+    expect(snapshot.rx).toBe(1500);
+    expect(snapshot.tx).toBe(200);
+  });
+
+  it("leaves values without samples empty", () => {
+    expect(hostSnapshot(new Map(), undefined)).toEqual({
+      cpu: null, memory: null, load1: null, disks: [], rx: null, tx: null,
+    });
+  });
+
+  it("shows only the chosen host", () => {
+    const other = mergeLatest(new Map(), [sample("cpu_usage", { host: "h2" }, 77)]);
+    expect(hostSnapshot(other, "h1").cpu).toBeNull();
+    expect(hostSnapshot(other, "h2").cpu).toBe(77);
+  });
+});
+
+describe("pickHost", () => {
+  it("takes the first host-level sample's host", () => {
+    const samples = [sample("cpu_usage", { container: "x", host: "c" }, 1), sample("cpu_usage", { host: "h9" }, 1)];
+    expect(pickHost(samples)).toBe("h9");
+    expect(pickHost([])).toBeUndefined();
+  });
+});
+
+describe("mergeLatest / replaceLatest", () => {
+  it("keys series by name and labels regardless of label order", () => {
+    expect(seriesKey("x", { a: "1", b: "2" })).toBe(seriesKey("x", { b: "2", a: "1" }));
+    expect(seriesKey("x", { a: "1" })).not.toBe(seriesKey("y", { a: "1" }));
+  });
+
+  it("never lets an older sample replace a newer one", () => {
+    const newer = mergeLatest(new Map(), [sample("cpu_usage", {}, 50, at + 10)]);
+    const merged = mergeLatest(newer, [sample("cpu_usage", {}, 5, at)]);
+    expect(hostSnapshot(merged, "h1").cpu).toBe(50);
+  });
+
+  it("drops series the hub no longer reports but keeps newer live values", () => {
+    const previous = mergeLatest(new Map(), [
+      sample("disk_usage", { mount: "/mnt/usb" }, 10),
+      sample("cpu_usage", {}, 80, at + 10),
+    ]);
+    const replaced = replaceLatest(previous, [sample("cpu_usage", {}, 20, at)]);
+    const snapshot = hostSnapshot(replaced, "h1");
+    expect(snapshot.disks).toEqual([]);
+    expect(snapshot.cpu).toBe(80);
+  });
+});

@@ -1,0 +1,112 @@
+/** Turning raw samples into what the dashboard shows: the host's latest values per tile. */
+
+import type { Labels, Sample } from "./types";
+
+/**
+ * Labels that mark a sample as belonging to something other than a host
+ * (a container's `cpu_usage`, a service's `response_time`, …).
+ */
+const NON_HOST_LABELS = ["container", "service"] as const;
+
+export function isHostLevel(labels: Labels): boolean {
+  return NON_HOST_LABELS.every((key) => !(key in labels));
+}
+
+/** `true` when a host-level series belongs to `host` (or no host is chosen / labelled). */
+export function matchesHost(labels: Labels, host: string | undefined): boolean {
+  if (!isHostLevel(labels)) return false;
+  return host === undefined || labels.host === undefined || labels.host === host;
+}
+
+/**
+ * The host the dashboard shows: the `host` label of the first host-level sample.
+ * The hub lists its own host first; agents' hosts follow (a host picker is future work).
+ */
+export function pickHost(samples: readonly Sample[]): string | undefined {
+  return samples.find((s) => isHostLevel(s.labels) && s.labels.host !== undefined)?.labels.host;
+}
+
+/** Stable identity of a series: name plus its labels in key order. */
+export function seriesKey(name: string, labels: Labels): string {
+  const parts = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key]}`);
+  return `${name}{${parts.join(",")}}`;
+}
+
+export type Latest = ReadonlyMap<string, Sample>;
+
+/** The newest sample per series after applying `samples` (older samples never win). */
+export function mergeLatest(latest: Latest, samples: readonly Sample[]): Latest {
+  const next = new Map(latest);
+  for (const sample of samples) {
+    const key = seriesKey(sample.name, sample.labels);
+    const known = next.get(key);
+    if (!known || known.time <= sample.time) next.set(key, sample);
+  }
+  return next;
+}
+
+export interface DiskUsage {
+  mount: string;
+  value: number;
+}
+
+/** What the host tiles show; `null` means "no sample yet". */
+export interface HostSnapshot {
+  cpu: number | null;
+  memory: number | null;
+  load1: number | null;
+  disks: DiskUsage[];
+  /** Bytes per second, summed over all reported interfaces. */
+  rx: number | null;
+  tx: number | null;
+}
+
+export function hostSnapshot(latest: Latest, host: string | undefined): HostSnapshot {
+  const snapshot: HostSnapshot = {
+    cpu: null,
+    memory: null,
+    load1: null,
+    disks: [],
+    rx: null,
+    tx: null,
+  };
+  for (const { name, labels, value } of latest.values()) {
+    if (!matchesHost(labels, host) || !Number.isFinite(value)) continue;
+    switch (name) {
+      case "cpu_usage":
+        snapshot.cpu = value;
+        break;
+      case "memory_usage":
+        snapshot.memory = value;
+        break;
+      case "system_load":
+        if (labels.period === "1m") snapshot.load1 = value;
+        break;
+      case "disk_usage":
+        if (labels.mount !== undefined) snapshot.disks.push({ mount: labels.mount, value });
+        break;
+      case "network_io":
+        if (labels.direction === "rx") snapshot.rx = (snapshot.rx ?? 0) + value;
+        else if (labels.direction === "tx") snapshot.tx = (snapshot.tx ?? 0) + value;
+        break;
+      default:
+        break;
+    }
+  }
+  snapshot.disks.sort((a, b) => a.mount.localeCompare(b.mount));
+  return snapshot;
+}
+
+/**
+ * The state after a full refetch: exactly the series the hub reports now (so a vanished
+ * mount or interface disappears), except where a live event already brought a newer sample.
+ */
+export function replaceLatest(previous: Latest, fetched: readonly Sample[]): Latest {
+  const fresh = mergeLatest(new Map(), fetched);
+  const stillReported = [...previous.entries()]
+    .filter(([key]) => fresh.has(key))
+    .map(([, sample]) => sample);
+  return mergeLatest(fresh, stillReported);
+}

@@ -1,0 +1,136 @@
+/** The dashboard's live state: initial fetch, SSE updates, resync after reconnects. */
+
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { EVENTS_URL, UnauthorizedError, fetchAlerts, fetchCurrentMetrics, fetchSeries } from "./api";
+import { upsertAlert } from "./alerts";
+import {
+  CHART_METRICS,
+  WINDOW_SECONDS,
+  type ChartData,
+  appendSamples,
+  chartFromSeries,
+  emptyChart,
+  withNewerRows,
+} from "./chart-data";
+import { type LiveStatus, connectLive } from "./live";
+import { type Latest, mergeLatest, pickHost, replaceLatest } from "./metrics";
+import type { Alert, Sample } from "./types";
+
+export interface HubState {
+  host: string | undefined;
+  latest: Latest;
+  chart: ChartData;
+  alerts: Alert[];
+  /** `false` until the first fetch of alerts has answered (to tell "none" from "not yet"). */
+  alertsLoaded: boolean;
+  status: LiveStatus;
+  error: string | null;
+  /** Put an alert the API returned (after ack/unack) into the list. */
+  updateAlert(alert: Alert): void;
+  /** Report a failed call: a 401 leads to the login form, anything else to the banner. */
+  fail(error: unknown): void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function useHub(onUnauthorized: () => void): HubState {
+  const [latest, setLatest] = useState<Latest>(() => new Map());
+  const [host, setHost] = useState<string | undefined>(undefined);
+  const [chart, setChart] = useState<ChartData>(emptyChart);
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [alertsLoaded, setAlertsLoaded] = useState(false);
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [error, setError] = useState<string | null>(null);
+
+  // SSE handlers outlive renders: they read the host and the unmount flag through refs.
+  const hostRef = useRef<string | undefined>(undefined);
+  const mounted = useRef(true);
+  // A later refetch wins over an earlier one that answers late (counted separately for the
+  // chart history, which only some refetches include).
+  const generation = useRef(0);
+  const historyGeneration = useRef(0);
+
+  const fail = useCallback(
+    (err: unknown) => {
+      if (!mounted.current) return;
+      if (err instanceof UnauthorizedError) onUnauthorized();
+      else setError(`Could not reach the hub (${describe(err)}).`);
+    },
+    [onUnauthorized],
+  );
+
+  const adoptHost = (samples: readonly Sample[]): string | undefined => {
+    hostRef.current ??= pickHost(samples);
+    setHost(hostRef.current);
+    return hostRef.current;
+  };
+
+  /** Refetch current values and alerts; with `withHistory` also the chart's last hour. */
+  const load = useCallback(
+    async (withHistory: boolean) => {
+      const mine = ++generation.current;
+      const mineHistory = withHistory ? ++historyGeneration.current : -1;
+      const now = Date.now() / 1000;
+      try {
+        const history = withHistory
+          ? Promise.all(CHART_METRICS.map((name) => fetchSeries(name, now - WINDOW_SECONDS, now)))
+          : Promise.resolve(null);
+        const [samples, alertList, series] = await Promise.all([
+          fetchCurrentMetrics(),
+          fetchAlerts(),
+          history,
+        ]);
+        if (!mounted.current) return;
+        const chosen = adoptHost(samples);
+        if (mine === generation.current) {
+          setLatest((previous) => replaceLatest(previous, samples));
+          setAlerts(alertList);
+          setAlertsLoaded(true);
+          setError(null);
+        }
+        if (series && mineHistory === historyGeneration.current) {
+          const fetched = chartFromSeries(series.flat(), chosen);
+          setChart((live) => withNewerRows(fetched, live));
+        }
+      } catch (err) {
+        fail(err);
+      }
+    },
+    [fail],
+  );
+
+  useEffect(() => {
+    mounted.current = true;
+    void load(true);
+    const close = connectLive(EVENTS_URL, {
+      samples(batch) {
+        if (hostRef.current === undefined) adoptHost(batch);
+        setLatest((previous) => mergeLatest(previous, batch));
+        setChart((data) => appendSamples(data, batch, hostRef.current));
+      },
+      alert(alert) {
+        setAlerts((list) => upsertAlert(list, alert));
+      },
+      status(next) {
+        if (mounted.current) setStatus(next);
+      },
+      resync(afterError) {
+        // The first open only closes the gap since the initial fetch; the chart history is
+        // refetched only after a drop, when live points were actually missed.
+        void load(afterError);
+      },
+    });
+    return () => {
+      mounted.current = false;
+      close();
+    };
+  }, [load]);
+
+  const updateAlert = useCallback((alert: Alert) => {
+    setAlerts((list) => upsertAlert(list, alert));
+  }, []);
+
+  return { host, latest, chart, alerts, alertsLoaded, status, error, updateAlert, fail };
+}
