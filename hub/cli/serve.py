@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -14,6 +15,22 @@ from hub.lib.yamlconf import ConfigError
 from hub.settings import load_settings
 
 EXIT_CONFIG = 2
+
+
+class HubServer(uvicorn.Server):
+    """uvicorn, ticking once a second instead of ten times.
+
+    uvicorn's main loop wakes every 100 ms only to refresh the Date header (once a second) and
+    to notice a shutdown request; on an idle hub those wake-ups were most of its CPU time
+    (0.28 % of a core of the 0.37 % measured by ``make bench``). Ticking every second keeps both
+    jobs, with shutdown noticed within a second.
+    """
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 10) % 864000  # every tick is a "whole second" tick
+            await asyncio.sleep(1.0)
 
 
 @click.command()
@@ -59,7 +76,7 @@ def serve(
         click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
     app = create_app(settings, announce=lambda line: click.echo(line))
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -67,3 +84,4 @@ def serve(
         timeout_graceful_shutdown=3,
         lifespan="on",
     )
+    HubServer(config).run()

@@ -19,8 +19,9 @@ from hub.tsdb import TSDB
 
 log = logging.getLogger(__name__)
 
-DELIVER_EVERY = 2.0
-"""Seconds between outbox sweeps; new notifications also wake the deliver job at once."""
+DELIVER_EVERY = 30.0
+"""Seconds between safety sweeps of the outbox. Delivery is event-driven: new notifications wake
+the deliver job at once and a pending retry wakes it when due, so an idle hub rarely queries."""
 PRUNE_EVERY = 3600.0
 
 
@@ -42,8 +43,8 @@ class HubJobs:
         self.bus = bus
         self.clock = clock
         self.retention = retention
-        self.on_alerts_changed: Callable[[], None] = lambda: None
-        """Called after an evaluation changed alerts (the scheduler wakes ``deliver``)."""
+        self.schedule_delivery: Callable[[float], None] = lambda delay: None
+        """Asks for the deliver job to run within ``delay`` seconds (set by the scheduler)."""
         self.running: set[asyncio.Task[Any]] = set()
         """Job runs in progress, so shutdown can let them finish."""
 
@@ -58,11 +59,15 @@ class HubJobs:
     async def evaluate(self) -> None:
         """Evaluate rules; wake delivery when alerts changed."""
         if await self.engine.evaluate():
-            self.on_alerts_changed()
+            self.schedule_delivery(0.0)
 
     async def deliver(self) -> int:
-        """Send due notifications."""
-        return await self.deliverer.deliver_due()
+        """Send due notifications, then ask to run again when the next retry is due."""
+        delivered = await self.deliverer.deliver_due()
+        due = await self.deliverer.next_due()
+        if due is not None:
+            self.schedule_delivery(max(0.0, (due - self.clock.now()).total_seconds()))
+        return delivered
 
     async def prune(self) -> int:
         """Drop samples older than the raw retention."""
@@ -106,10 +111,13 @@ def build_scheduler(
         next_run_time=first + timedelta(seconds=60),
     )
 
-    def wake_delivery() -> None:
-        scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
+    def schedule_delivery(delay: float) -> None:
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        job = scheduler.get_job("deliver")
+        if job is not None and (job.next_run_time is None or when < job.next_run_time):
+            scheduler.modify_job("deliver", next_run_time=when)
 
-    jobs.on_alerts_changed = wake_delivery
+    jobs.schedule_delivery = schedule_delivery
     return scheduler
 
 

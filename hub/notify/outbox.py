@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -64,6 +64,11 @@ class Deliverer:
             for item in items:
                 delivered += await self._attempt(item)
             return delivered
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest pending notification is due, if any is pending."""
+        async with self._store.tx() as tx:
+            return await tx.outbox.next_due_at()
 
     async def _attempt(self, item: OutboxItem) -> bool:
         started = monotonic()

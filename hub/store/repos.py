@@ -69,8 +69,8 @@ class SampleRepo:
                 [{"series_id": s, "time_ms": ms, "value": v} for s, ms, v in rows],
             )
 
-    async def latest(self, name: str | None, since_ms: int) -> list[Sample]:
-        """The newest sample of each series (of metric ``name``, or all) newer than ``since_ms``."""
+    async def latest(self, since_ms: int) -> list[Sample]:
+        """The newest sample of each series with a sample at or after ``since_ms``."""
         newest = (
             sa.select(t.samples.c.series_id, sa.func.max(t.samples.c.time_ms).label("time_ms"))
             .where(t.samples.c.time_ms >= since_ms)
@@ -90,8 +90,6 @@ class SampleRepo:
             .join(t.series, t.series.c.id == newest.c.series_id)
             .order_by(t.series.c.name, t.series.c.labels)
         )
-        if name is not None:
-            query = query.where(t.series.c.name == name)
         rows = await self._conn.execute(query)
         return [Sample(n, _labels.decode(lb), v, ms / 1000) for n, lb, v, ms in rows]
 

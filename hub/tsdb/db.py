@@ -23,6 +23,9 @@ class TSDB:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._series_ids: dict[str, int] = {}
+        self._latest: dict[str, Sample] | None = None
+        """Newest sample per series key, so rule evaluation and the dashboard need no query;
+        loaded from the store on first use (after a restart), then kept by ``write``."""
 
     async def write(self, samples: Sequence[Sample]) -> None:
         """Store a batch of samples in one transaction."""
@@ -43,11 +46,27 @@ class TSDB:
                     for k, s in zip(keys, samples, strict=True)
                 ]
             )
+        if self._latest is not None:
+            for key, sample in zip(keys, samples, strict=True):
+                known = self._latest.get(key)
+                if known is None or known.time <= sample.time:
+                    self._latest[key] = sample
 
     async def latest(self, since: datetime, name: str | None = None) -> list[Sample]:
         """The newest sample of every series (of metric ``name``) seen since ``since``."""
-        async with self._store.tx() as tx:
-            return await tx.samples.latest(name, int(since.timestamp() * 1000))
+        if self._latest is None:
+            async with self._store.tx() as tx:
+                found = await tx.samples.latest(0)
+            self._latest = {series_key(s.name, s.labels): s for s in found}
+        cutoff = since.timestamp()
+        return sorted(
+            (
+                s
+                for s in self._latest.values()
+                if s.time >= cutoff and (name is None or s.name == name)
+            ),
+            key=lambda s: (s.name, sorted(s.labels.items())),
+        )
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:
         """All samples of metric ``name`` between ``start`` and ``end``, per series."""
@@ -59,4 +78,8 @@ class TSDB:
     async def prune(self, before: datetime) -> int:
         """Delete samples older than ``before``; returns how many."""
         async with self._store.tx() as tx:
-            return await tx.samples.delete_before(int(before.timestamp() * 1000))
+            deleted = await tx.samples.delete_before(int(before.timestamp() * 1000))
+        if self._latest is not None:
+            cutoff = before.timestamp()
+            self._latest = {k: s for k, s in self._latest.items() if s.time >= cutoff}
+        return deleted

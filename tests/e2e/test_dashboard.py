@@ -11,12 +11,13 @@ from tests.helpers import hub_settings, serve_hub
 
 pytestmark = pytest.mark.e2e
 
-ALWAYS_FIRING = ("alerts:\n  memory_in_use:\n    metric: memory_usage\n    threshold: 0.1\n"
-                 "    duration: 0\n    severity: critical\n    message: Memory is in use\n")
+ALWAYS_FIRING = (
+    "alerts:\n  memory_in_use:\n    metric: memory_usage\n    threshold: 0.1\n"
+    "    duration: 0\n    severity: critical\n    message: Memory is in use\n"
+)
 
 
-def test_login_link_live_metric_and_ack_from_the_dashboard(browser: Browser, tmp_path,
-                                                           artifacts):
+def test_login_link_live_metric_and_ack_from_the_dashboard(browser: Browser, tmp_path, artifacts):
     settings = hub_settings(tmp_path, "collection: {interval: 1s}\n", ALWAYS_FIRING)
     with serve_hub(settings) as hub:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -62,10 +63,8 @@ def test_phone_signs_in_with_the_token_form(browser: Browser, devices, tmp_path,
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 412, "the dashboard must not scroll sideways on a phone"
         page.screenshot(path=artifacts / "dashboard-pixel7.png", full_page=True)
-        manifest = page.evaluate(
-            "fetch('/manifest.webmanifest').then(r => r.json())")
+        manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
         assert manifest["display"] == "standalone"
-        registered = page.evaluate(
-            "navigator.serviceWorker.ready.then(r => r.active !== null)")
+        registered = page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
         assert registered is True
         context.close()

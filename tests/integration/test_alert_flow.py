@@ -291,3 +291,18 @@ async def test_alerts_of_a_removed_rule_are_resolved(make_hub, clock, tmp_path):
         await hub.state.jobs.evaluate()
         (alert,) = await alerts(hub)
     assert alert["state"] == "resolved"
+
+
+async def test_deliver_job_asks_to_run_again_when_the_next_retry_is_due(wired):
+    hub, _ = await wired(statuses=[500])
+    asked: list[float] = []
+    hub.state.jobs.schedule_delivery = asked.append
+    await hub.feed("cpu_usage", 95)
+    hub.clock.advance(60)
+    await hub.feed("cpu_usage", 95)
+    assert asked == [0.0]  # the new notification wakes delivery at once
+    assert await hub.state.jobs.deliver() == 0  # the receiver answers 500
+    assert 1.0 <= asked[-1] <= 2.0  # first retry after 1-2 s of jittered backoff
+    hub.clock.advance(asked[-1])
+    assert await hub.state.jobs.deliver() == 1
+    assert len(asked) == 2  # nothing pending: no further wake-up requested

@@ -1,0 +1,65 @@
+"""The time-series layer over a real migrated SQLite file."""
+
+from datetime import UTC, datetime, timedelta
+
+from hub.domain.samples import Sample
+from hub.store import open_store, upgrade
+from hub.tsdb import TSDB
+
+T0 = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+def at(name, value, seconds, **labels):
+    return Sample(
+        name, {"host": "h", **labels}, value, (T0 + timedelta(seconds=seconds)).timestamp()
+    )
+
+
+async def open_tsdb(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    upgrade(url)
+    store = open_store(url)
+    return store, TSDB(store)
+
+
+async def test_latest_survives_a_restart_and_newer_samples_win(tmp_path):
+    store, tsdb = await open_tsdb(tmp_path)
+    await tsdb.write([at("cpu_usage", 10, 0), at("disk_usage", 50, 0, mount="/")])
+    await tsdb.write([at("cpu_usage", 20, 10)])
+    await store.close()
+
+    store, restarted = await open_tsdb(tmp_path)
+    latest = await restarted.latest(since=T0)
+    assert [(s.name, s.value) for s in latest] == [("cpu_usage", 20), ("disk_usage", 50)]
+    await restarted.write([at("cpu_usage", 5, 5)])  # late, older sample
+    assert [s.value for s in await restarted.latest(since=T0, name="cpu_usage")] == [20]
+    assert await restarted.latest(since=T0 + timedelta(seconds=5)) == [at("cpu_usage", 20, 10)]
+    await store.close()
+
+
+async def test_range_returns_columns_per_series_and_repeats_are_ignored(tmp_path):
+    store, tsdb = await open_tsdb(tmp_path)
+    await tsdb.write(
+        [at("network_io", 1, 0, direction="rx"), at("network_io", 2, 0, direction="tx")]
+    )
+    await tsdb.write(
+        [at("network_io", 3, 10, direction="rx"), at("network_io", 3, 10, direction="rx")]
+    )
+    series = await tsdb.range("network_io", T0, T0 + timedelta(minutes=1))
+    by_direction = {s.labels["direction"]: s for s in series}
+    assert by_direction["rx"].values == [1, 3]
+    assert by_direction["rx"].times == [T0.timestamp(), T0.timestamp() + 10]
+    assert by_direction["tx"].values == [2]
+    assert await tsdb.range("network_io", T0 + timedelta(hours=1), T0 + timedelta(hours=2)) == []
+    await store.close()
+
+
+async def test_prune_drops_old_samples_and_forgets_stale_latest_values(tmp_path):
+    store, tsdb = await open_tsdb(tmp_path)
+    await tsdb.latest(since=T0)  # warm the in-memory view first
+    await tsdb.write([at("cpu_usage", 1, 0), at("memory_usage", 2, 100)])
+    assert await tsdb.prune(T0 + timedelta(seconds=50)) == 1
+    assert [s.name for s in await tsdb.latest(since=T0)] == ["memory_usage"]
+    assert (await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=1))) == []
+    await tsdb.write([])
+    await store.close()
