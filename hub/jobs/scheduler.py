@@ -12,6 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub.alerts import AlertEngine
 from hub.collectors import Collector
+from hub.domain.alerts import AlertState
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.outbox import Deliverer
@@ -57,8 +58,9 @@ class HubJobs:
         return len(samples)
 
     async def evaluate(self) -> None:
-        """Evaluate rules; wake delivery when alerts changed."""
-        if await self.engine.evaluate():
+        """Evaluate rules; wake delivery when an alert fired or resolved (it queued news)."""
+        changed = await self.engine.evaluate()
+        if any(a.state in (AlertState.FIRING, AlertState.RESOLVED) for a in changed):
             self.schedule_delivery(0.0)
 
     async def deliver(self) -> int:
