@@ -20,7 +20,7 @@ from hub.tsdb import TSDB
 
 log = logging.getLogger(__name__)
 
-DELIVER_EVERY = 30.0
+DELIVER_EVERY = 300.0
 """Seconds between safety sweeps of the outbox. Delivery is event-driven: new notifications wake
 the deliver job at once and a pending retry wakes it when due, so an idle hub rarely queries."""
 PRUNE_EVERY = 3600.0

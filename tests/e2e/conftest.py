@@ -30,9 +30,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DIST = Path(__file__).resolve().parents[2] / "hub" / "web" / "dist" / "index.html"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright() -> Iterator[Playwright]:
-    """The one Playwright driver of the session (two in one thread would collide)."""
+    """A Playwright driver per test: it runs its own event loop in this thread, which must not
+    outlive the test (async tests that run after it would find a closed loop)."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     if not DIST.is_file():
@@ -41,15 +42,15 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    """One headless Chromium for the session."""
+    """A headless Chromium."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     yield browser
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def devices(playwright: Playwright) -> dict:
     """Playwright's device descriptors (Pixel 7 and friends)."""
     return dict(playwright.devices)
