@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hub.cli.client import EXIT_REFUSED, HubClient, find_token
+from hub.lib.durations import format_duration
 from hub.lib.yamlconf import ConfigError
 from hub.rules.parse import load_rules
 from hub.settings import builtin_config_dir, default_config_dir
@@ -162,7 +163,7 @@ def rules_check(file: Path | None, config_dir: Path | None) -> None:
     for rule in found:
         click.echo(
             f"  {rule.name}: {rule.metric} {rule.operator} {rule.threshold:g} "
-            f"for {rule.duration:g}s -> {rule.severity}"
+            f"for {format_duration(rule.duration)} -> {rule.severity}"
         )
 
 

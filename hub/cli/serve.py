@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 import uvicorn
 
-from hub.app import create_app
 from hub.lib.yamlconf import ConfigError
 from hub.settings import load_settings
 
@@ -75,6 +74,10 @@ def serve(
     except ConfigError as exc:
         click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
         sys.exit(EXIT_CONFIG)
+    # Imported here, not at the top: the server stack (Litestar, SQLAlchemy, Alembic) takes most
+    # of a second to import, and `tcf-hub ctl` should not pay for it.
+    from hub.app import create_app
+
     app = create_app(settings, announce=lambda line: click.echo(line))
     config = uvicorn.Config(
         app,

@@ -38,15 +38,6 @@ class ManualClock:
         self._now += timedelta(seconds=seconds)
         return self._now
 
-    def set(self, when: datetime) -> None:
-        """Jump to ``when``."""
-        self._now = when
-
-
-def to_unix(when: datetime) -> float:
-    """Seconds since the epoch for an aware datetime."""
-    return when.timestamp()
-
 
 def from_unix(seconds: float) -> datetime:
     """An aware UTC datetime for seconds since the epoch."""

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
-
-
-def default_url(data_dir: Path) -> str:
-    """The embedded SQLite store inside the data dir."""
-    return f"sqlite+aiosqlite:///{data_dir / 'hub.db'}"
 
 
 class Tx:

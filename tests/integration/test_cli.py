@@ -22,7 +22,7 @@ def test_rules_check_accepts_the_seed_file():
     result = run("ctl", "rules", "check", str(SEED))
     assert result.exit_code == 0
     assert "3 rules OK" in result.output
-    assert "cpu_high: cpu_usage > 80 for 300s -> warning" in result.output
+    assert "cpu_high: cpu_usage > 80 for 5m -> warning" in result.output
 
 
 def test_rules_check_without_a_file_checks_the_configured_or_built_in_rules(tmp_path):
