@@ -24,6 +24,8 @@ DELIVER_EVERY = 300.0
 """Seconds between safety sweeps of the outbox. Delivery is event-driven: new notifications wake
 the deliver job at once and a pending retry wakes it when due, so an idle hub rarely queries."""
 PRUNE_EVERY = 3600.0
+COMPACT_EVERY = 600.0
+"""Blocks are 2 h long; checking every 10 minutes keeps the head small at negligible cost."""
 
 
 class HubJobs:
@@ -71,6 +73,18 @@ class HubJobs:
             self.schedule_delivery(max(0.0, (due - self.clock.now()).total_seconds()))
         return delivered
 
+    async def compact(self) -> int:
+        """Move finished blocks of raw samples into compressed chunks; returns samples moved."""
+        report = await self.tsdb.compact(self.clock.now())
+        if report.chunks:
+            log.info(
+                "compacted %d samples into %d chunks (%.2f bytes/sample)",
+                report.samples,
+                report.chunks,
+                report.bytes / report.samples,
+            )
+        return report.samples
+
     async def prune(self) -> int:
         """Drop samples older than the raw retention."""
         return await self.tsdb.prune(self.clock.now() - self.retention)
@@ -103,6 +117,14 @@ def build_scheduler(
         id="deliver",
         name="deliver",
         next_run_time=first,
+    )
+    scheduler.add_job(
+        _logged("compact", jobs.compact, jobs.running),
+        "interval",
+        seconds=COMPACT_EVERY,
+        id="compact",
+        name="compact",
+        next_run_time=first + timedelta(seconds=30),
     )
     scheduler.add_job(
         _logged("prune", jobs.prune, jobs.running),

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from hub.store.chunks import ChunkRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 
 
@@ -17,6 +18,7 @@ class Tx:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.samples = SampleRepo(conn)
+        self.chunks = ChunkRepo(conn)
         self.alerts = AlertRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.auth = AuthRepo(conn)

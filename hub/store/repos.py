@@ -66,7 +66,10 @@ class SampleRepo:
         if rows:
             await self._conn.execute(
                 _insert_ignoring_duplicates(self._conn, t.samples),
-                [{"series_id": s, "time_ms": ms, "value": v} for s, ms, v in rows],
+                [
+                    {"series_id": s, "time_ms": ms, "value_bits": t.float_bits(v)}
+                    for s, ms, v in rows
+                ],
             )
 
     async def latest(self, since_ms: int) -> list[Sample]:
@@ -78,7 +81,9 @@ class SampleRepo:
             .subquery()
         )
         query = (
-            sa.select(t.series.c.name, t.series.c.labels, t.samples.c.value, t.samples.c.time_ms)
+            sa.select(
+                t.series.c.name, t.series.c.labels, t.samples.c.value_bits, t.samples.c.time_ms
+            )
             .select_from(newest)
             .join(
                 t.samples,
@@ -91,12 +96,14 @@ class SampleRepo:
             .order_by(t.series.c.name, t.series.c.labels)
         )
         rows = await self._conn.execute(query)
-        return [Sample(n, _labels.decode(lb), v, ms / 1000) for n, lb, v, ms in rows]
+        return [
+            Sample(n, _labels.decode(lb), t.bits_float(bits), ms / 1000) for n, lb, bits, ms in rows
+        ]
 
     async def range(self, name: str, start_ms: int, end_ms: int) -> list[SeriesRange]:
         """Every sample of metric ``name`` in ``[start_ms, end_ms]``, one entry per series."""
         rows = await self._conn.execute(
-            sa.select(t.series.c.id, t.series.c.labels, t.samples.c.time_ms, t.samples.c.value)
+            sa.select(t.series.c.id, t.series.c.labels, t.samples.c.time_ms, t.samples.c.value_bits)
             .join(t.samples, t.samples.c.series_id == t.series.c.id)
             .where(t.series.c.name == name, t.samples.c.time_ms.between(start_ms, end_ms))
             .order_by(t.series.c.id, t.samples.c.time_ms)
@@ -107,7 +114,7 @@ class SampleRepo:
             if entry is None:
                 entry = out[sid] = SeriesRange(name, _labels.decode(labels), [], [])
             entry.times.append(ms / 1000)
-            entry.values.append(value)
+            entry.values.append(t.bits_float(value))
         return list(out.values())
 
     async def delete_before(self, cutoff_ms: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,22 @@ class Timestamp(sa.types.TypeDecorator[datetime]):
 
     def process_result_value(self, value: float | None, dialect: Any) -> datetime | None:
         return None if value is None else from_unix(value)
+
+
+_BITS = struct.Struct("<d")
+_INT = struct.Struct("<q")
+
+
+def float_bits(value: float) -> int:
+    """The IEEE-754 bits of ``value`` as a signed int64 (lossless for NaN and -0.0)."""
+    bits: int = _INT.unpack(_BITS.pack(value))[0]
+    return bits
+
+
+def bits_float(bits: int) -> float:
+    """The float whose IEEE-754 bits are ``bits``."""
+    value: float = _BITS.unpack(_INT.pack(bits))[0]
+    return value
 
 
 metadata = sa.MetaData(
@@ -48,9 +65,26 @@ samples = sa.Table(
         "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("time_ms", sa.BigInteger, primary_key=True),
-    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("value_bits", sa.BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )
+"""The head: recent raw samples. Values are stored as their IEEE-754 bits (signed int64):
+SQLite turns NaN into NULL and -0.0 into 0, and history must round-trip bit for bit."""
+
+chunks = sa.Table(
+    "chunks",
+    metadata,
+    sa.Column(
+        "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("block_ms", sa.BigInteger, primary_key=True),
+    sa.Column("first_ms", sa.BigInteger, nullable=False),
+    sa.Column("last_ms", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Compressed samples of one series in one time block (see hub/tsdb/codec.py)."""
 
 alerts = sa.Table(
     "alerts",

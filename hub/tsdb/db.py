@@ -8,6 +8,8 @@ from datetime import datetime
 from hub.domain.samples import Sample, fingerprint
 from hub.store import Store
 from hub.store.repos import SeriesRange
+from hub.tsdb.codec import decode
+from hub.tsdb.compact import CompactionReport, compact
 
 __all__ = ["TSDB", "SeriesRange"]
 
@@ -69,16 +71,45 @@ class TSDB:
         )
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:
-        """All samples of metric ``name`` between ``start`` and ``end``, per series."""
+        """All samples of metric ``name`` between ``start`` and ``end``, per series, from the
+        compressed chunks and the head together."""
+        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         async with self._store.tx() as tx:
-            return await tx.samples.range(
-                name, int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-            )
+            head = await tx.samples.range(name, start_ms, end_ms)
+            chunks = await tx.chunks.overlapping(name, start_ms, end_ms)
+        if not chunks:
+            return head
+        merged: dict[str, dict[float, float]] = {}
+        labels_of: dict[str, dict[str, str]] = {}
+        for _, labels, data in chunks:
+            key = series_key(name, labels)
+            labels_of[key] = labels
+            points = merged.setdefault(key, {})
+            for ms, value in zip(*decode(data), strict=True):
+                if start_ms <= ms <= end_ms:
+                    points[ms / 1000] = value
+        for entry in head:
+            key = series_key(name, entry.labels)
+            labels_of[key] = entry.labels
+            points = merged.setdefault(key, {})
+            for time, value in zip(entry.times, entry.values, strict=True):
+                points.setdefault(time, value)
+        out = []
+        for key, points in merged.items():
+            times = sorted(points)
+            out.append(SeriesRange(name, labels_of[key], times, [points[x] for x in times]))
+        return out
+
+    async def compact(self, now: datetime) -> CompactionReport:
+        """Move finished blocks of the head into compressed chunks."""
+        return await compact(self._store, int(now.timestamp() * 1000))
 
     async def prune(self, before: datetime) -> int:
-        """Delete samples older than ``before``; returns how many."""
+        """Delete samples and chunks older than ``before``; returns how many head samples."""
         async with self._store.tx() as tx:
-            deleted = await tx.samples.delete_before(int(before.timestamp() * 1000))
+            cutoff_ms = int(before.timestamp() * 1000)
+            deleted = await tx.samples.delete_before(cutoff_ms)
+            await tx.chunks.delete_before(cutoff_ms)
         if self._latest is not None:
             cutoff = before.timestamp()
             self._latest = {k: s for k, s in self._latest.items() if s.time >= cutoff}

@@ -101,7 +101,7 @@ def upgrade() -> None:
     op.create_table('samples',
     sa.Column('series_id', sa.Integer(), nullable=False),
     sa.Column('time_ms', sa.BigInteger(), nullable=False),
-    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('value_bits', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_samples_series_id_series'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('series_id', 'time_ms', name=op.f('pk_samples')),
     sqlite_with_rowid=False

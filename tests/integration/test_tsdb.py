@@ -63,3 +63,14 @@ async def test_prune_drops_old_samples_and_forgets_stale_latest_values(tmp_path)
     assert (await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=1))) == []
     await tsdb.write([])
     await store.close()
+
+
+async def test_head_keeps_nan_infinities_and_negative_zero_bit_for_bit(tmp_path):
+    import struct
+
+    store, tsdb = await open_tsdb(tmp_path)
+    odd = [float("nan"), float("inf"), float("-inf"), -0.0, 5e-324]
+    await tsdb.write([at("m", v, i) for i, v in enumerate(odd)])
+    (series,) = await tsdb.range("m", T0, T0 + timedelta(minutes=1))
+    assert struct.pack("<5d", *series.values) == struct.pack("<5d", *odd)
+    await store.close()

@@ -1,0 +1,120 @@
+"""Chunks: compressed blocks of one series' samples, and moving samples out of the head."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.store import tables as t
+
+_labels = msgspec.json.Decoder(dict[str, str])
+
+
+class StoredChunk(msgspec.Struct, frozen=True):
+    """A chunk row: which series and block, and its encoded samples."""
+
+    series_id: int
+    block_ms: int
+    first_ms: int
+    last_ms: int
+    count: int
+    data: bytes
+
+
+class ChunkRepo:
+    """Compressed chunks and the head rows they are made from."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def lock(self) -> None:
+        """Take SQLite's write lock now, at the start of a read-then-write transaction.
+
+        A deferred transaction that reads first and writes later fails with SQLITE_BUSY if
+        another connection committed in between; a write statement (even one that changes
+        nothing) makes it wait for the lock up front instead. No-op elsewhere.
+        """
+        if self._conn.dialect.name == "sqlite":
+            await self._conn.execute(sa.text("UPDATE chunks SET count = count WHERE 0"))
+
+    async def pending(self, before_ms: int, block_ms: int, limit: int) -> list[tuple[int, int]]:
+        """``(series_id, block start)`` pairs with head samples older than ``before_ms``."""
+        block = (t.samples.c.time_ms // block_ms) * block_ms
+        rows = await self._conn.execute(
+            sa.select(t.samples.c.series_id, block.label("block"))
+            .where(t.samples.c.time_ms < before_ms)
+            .distinct()
+            .order_by("block", t.samples.c.series_id)
+            .limit(limit)
+        )
+        return [(int(sid), int(start)) for sid, start in rows]
+
+    async def head_rows(
+        self, series_ids: Sequence[int], start_ms: int, end_ms: int
+    ) -> list[tuple[int, int, float]]:
+        """Head samples ``(series_id, time_ms, value)`` in ``[start_ms, end_ms)``, in order."""
+        rows = await self._conn.execute(
+            sa.select(t.samples.c.series_id, t.samples.c.time_ms, t.samples.c.value_bits)
+            .where(
+                t.samples.c.series_id.in_(series_ids),
+                t.samples.c.time_ms >= start_ms,
+                t.samples.c.time_ms < end_ms,
+            )
+            .order_by(t.samples.c.series_id, t.samples.c.time_ms)
+        )
+        return [(sid, ms, t.bits_float(bits)) for sid, ms, bits in rows]
+
+    async def delete_head(self, series_ids: Sequence[int], start_ms: int, end_ms: int) -> None:
+        """Drop head samples that now live in chunks."""
+        await self._conn.execute(
+            sa.delete(t.samples).where(
+                t.samples.c.series_id.in_(series_ids),
+                t.samples.c.time_ms >= start_ms,
+                t.samples.c.time_ms < end_ms,
+            )
+        )
+
+    async def in_block(self, series_ids: Sequence[int], block_ms: int) -> dict[int, bytes]:
+        """Existing chunks of ``series_ids`` for one block."""
+        rows = await self._conn.execute(
+            sa.select(t.chunks.c.series_id, t.chunks.c.data).where(
+                t.chunks.c.series_id.in_(series_ids), t.chunks.c.block_ms == block_ms
+            )
+        )
+        return {sid: data for sid, data in rows}  # noqa: C416 (a Result has keys())
+
+    async def put(self, chunks: Sequence[StoredChunk]) -> None:
+        """Write chunks, replacing any with the same series and block."""
+        if not chunks:
+            return
+        for chunk in chunks:
+            await self._conn.execute(
+                sa.delete(t.chunks).where(
+                    t.chunks.c.series_id == chunk.series_id, t.chunks.c.block_ms == chunk.block_ms
+                )
+            )
+        await self._conn.execute(sa.insert(t.chunks), [msgspec.structs.asdict(c) for c in chunks])
+
+    async def overlapping(
+        self, name: str, start_ms: int, end_ms: int
+    ) -> list[tuple[int, dict[str, str], bytes]]:
+        """``(series_id, labels, data)`` of metric ``name``'s chunks touching the range."""
+        rows = await self._conn.execute(
+            sa.select(t.series.c.id, t.series.c.labels, t.chunks.c.data)
+            .join(t.chunks, t.chunks.c.series_id == t.series.c.id)
+            .where(
+                t.series.c.name == name,
+                t.chunks.c.first_ms <= end_ms,
+                t.chunks.c.last_ms >= start_ms,
+            )
+            .order_by(t.series.c.id, t.chunks.c.block_ms)
+        )
+        return [(sid, _labels.decode(labels), data) for sid, labels, data in rows]
+
+    async def delete_before(self, cutoff_ms: int) -> int:
+        """Drop chunks whose newest sample is older than ``cutoff_ms``; returns how many."""
+        result = await self._conn.execute(sa.delete(t.chunks).where(t.chunks.c.last_ms < cutoff_ms))
+        return int(result.rowcount)

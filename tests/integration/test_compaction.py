@@ -1,0 +1,138 @@
+"""Compaction on a real SQLite file: samples move into chunks and read back identical."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sqlite3
+import struct
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.domain.samples import Sample
+from hub.store import open_store, upgrade
+from hub.tsdb import TSDB
+from hub.tsdb.compact import BLOCK_MS
+
+T0 = datetime(2026, 11, 26, tzinfo=UTC)  # aligned to a 2 h block
+HOUR = 3600
+
+
+def sample(name, value, seconds, **labels):
+    when = (T0 + timedelta(seconds=seconds)).timestamp()
+    return Sample(name, {"host": "h", **labels}, value, when)
+
+
+async def open_tsdb(path: Path):
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    store = open_store(url)
+    return store, TSDB(store)
+
+
+def counts(path: Path) -> tuple[int, int]:
+    with sqlite3.connect(path) as conn:
+        head = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
+        chunked = conn.execute("SELECT coalesce(sum(count), 0) FROM chunks").fetchone()[0]
+    return head, chunked
+
+
+async def read_all(tsdb, name):
+    return {
+        tuple(sorted(s.labels.items())): (s.times, s.values)
+        for s in await tsdb.range(name, T0 - timedelta(days=1), T0 + timedelta(days=2))
+    }
+
+
+async def test_finished_blocks_move_to_chunks_and_reads_do_not_change(tmp_path):
+    db = tmp_path / "hub.db"
+    store, tsdb = await open_tsdb(db)
+    for i in range(0, 5 * HOUR, 10):  # 5 hours at 10 s: blocks 0-2 h, 2-4 h, 4-5 h
+        await tsdb.write(
+            [
+                sample("cpu_usage", round(40 + 10 * math.sin(i / 600), 1), i),
+                sample("disk_usage", 50.0, i, mount="/"),
+            ]
+        )
+    before = await read_all(tsdb, "cpu_usage")
+    report = await tsdb.compact(T0 + timedelta(hours=5))
+    assert report.chunks == 4  # two series x two finished blocks; 4-5 h is still open
+    assert report.samples == 2 * 2 * 720
+    assert report.bytes / report.samples < 2.0
+    assert counts(db) == (2 * 360, 2 * 1440)
+    assert await read_all(tsdb, "cpu_usage") == before
+    again = await tsdb.compact(T0 + timedelta(hours=5))  # idempotent
+    assert again.chunks == 0
+    assert await read_all(tsdb, "cpu_usage") == before
+    partial = await tsdb.range(
+        "cpu_usage", T0 + timedelta(minutes=119), T0 + timedelta(minutes=121)
+    )
+    assert [round(x - T0.timestamp()) for x in partial[0].times] == list(range(7140, 7261, 10))
+    await store.close()
+
+
+async def test_a_late_sample_is_merged_into_its_existing_chunk(tmp_path):
+    db = tmp_path / "hub.db"
+    store, tsdb = await open_tsdb(db)
+    await tsdb.write([sample("cpu_usage", 1.0, 0), sample("cpu_usage", 3.0, 20)])
+    await tsdb.compact(T0 + timedelta(hours=3))
+    await tsdb.write([sample("cpu_usage", 2.0, 10), sample("cpu_usage", 9.0, 20)])  # late; repeat
+    await tsdb.compact(T0 + timedelta(hours=3))
+    assert counts(db) == (0, 3)
+    (series,) = await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=1))
+    assert series.values == [1.0, 2.0, 3.0]  # the first value stored for a time wins
+    await store.close()
+
+
+async def test_prune_drops_chunks_that_are_entirely_too_old(tmp_path):
+    db = tmp_path / "hub.db"
+    store, tsdb = await open_tsdb(db)
+    await tsdb.write([sample("cpu_usage", 1.0, 0), sample("cpu_usage", 2.0, 3 * HOUR)])
+    await tsdb.compact(T0 + timedelta(hours=6))
+    await tsdb.prune(T0 + timedelta(hours=1))
+    (series,) = await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=6))
+    assert series.values == [2.0]
+    await store.close()
+
+
+async def test_compaction_in_small_batches_covers_every_series(tmp_path):
+    from hub.tsdb.compact import compact
+
+    db = tmp_path / "hub.db"
+    store, tsdb = await open_tsdb(db)
+    await tsdb.write([sample("network_io", float(n), 0, interface=f"eth{n}") for n in range(7)])
+    report = await compact(store, int((T0 + timedelta(hours=3)).timestamp() * 1000), batch=2)
+    assert (report.chunks, counts(db)) == (7, (0, 7))
+    await store.close()
+
+
+def bits(values):
+    return struct.pack(f"<{len(values)}d", *values)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3 * BLOCK_MS // 1000), st.floats()),
+        min_size=1,
+        max_size=150,
+        unique_by=lambda p: p[0],
+    )
+)
+def test_random_samples_read_back_identical_after_compaction(points):
+    async def scenario() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            store, tsdb = await open_tsdb(Path(tmp) / "hub.db")
+            await tsdb.write([sample("m", v, s) for s, v in points])
+            await tsdb.compact(T0 + timedelta(days=1))
+            (series,) = await tsdb.range("m", T0, T0 + timedelta(days=1))
+            await store.close()
+        expected = sorted(points)
+        assert series.times == [(T0 + timedelta(seconds=s)).timestamp() for s, _ in expected]
+        assert bits(series.values) == bits([v for _, v in expected])
+
+    asyncio.run(scenario())

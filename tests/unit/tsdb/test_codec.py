@@ -1,0 +1,85 @@
+"""The chunk codec is lossless: every float64 and timestamp round-trips bit for bit."""
+
+import math
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.tsdb.codec import CodecError, decode, encode
+
+times_and_values = st.lists(
+    st.tuples(st.integers(-(2**50), 2**50), st.floats(allow_nan=True, allow_infinity=True)),
+    min_size=1,
+    max_size=300,
+    unique_by=lambda p: p[0],
+).map(lambda pairs: sorted(pairs))
+
+
+def bits(values):
+    return struct.pack(f"<{len(values)}d", *values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(times_and_values)
+def test_any_samples_round_trip_bit_for_bit(pairs):
+    times = [t for t, _ in pairs]
+    values = [v for _, v in pairs]
+    got_times, got_values = decode(encode(times, values))
+    assert got_times == times
+    assert bits(got_values) == bits(values)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.decimals(
+            min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False
+        ),
+        min_size=1,
+        max_size=200,
+    )
+)
+def test_short_decimals_round_trip(decimals):
+    values = [float(d) for d in decimals]
+    times = [1_700_000_000_000 + 10_000 * i for i in range(len(values))]
+    assert bits(decode(encode(times, values))[1]) == bits(values)
+
+
+def test_special_values_survive():
+    nan_payload = struct.unpack("<d", struct.pack("<Q", 0x7FF8_0000_DEAD_BEEF))[0]
+    values = [0.0, -0.0, math.inf, -math.inf, nan_payload, 5e-324, 1.7976931348623157e308, 0.1]
+    times = list(range(0, 8000, 1000))
+    assert bits(decode(encode(times, values))[1]) == bits(values)
+
+
+def test_negative_zero_is_not_turned_into_zero():
+    out = decode(encode([1, 2], [-0.0, 1.0]))[1]
+    assert math.copysign(1, out[0]) == -1
+
+
+def test_regular_10s_samples_of_a_percent_compress_below_2_bytes_each():
+    times = [1_700_000_000_000 + 10_000 * i for i in range(720)]
+    values = [round(40 + 5 * math.sin(i / 30), 1) for i in range(720)]
+    assert len(encode(times, values)) / 720 < 2.0
+
+
+def test_a_constant_series_costs_almost_nothing():
+    times = [1_700_000_000_000 + 10_000 * i for i in range(720)]
+    assert len(encode(times, [1.0] * 720)) / 720 < 0.1
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [b"", b"\x01", b"\x02X" + bytes(20), b"\x01D" + bytes(12) + b"not zlib", b"\x01Q" + bytes(12)],
+)
+def test_corrupt_chunks_raise_codec_error(junk):
+    with pytest.raises(CodecError):
+        decode(junk)
+
+
+@pytest.mark.parametrize(("times", "values"), [([], []), ([1, 2], [1.0])])
+def test_mismatched_or_empty_columns_are_refused(times, values):
+    with pytest.raises(ValueError, match="as many values"):
+        encode(times, values)
