@@ -25,9 +25,12 @@ from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
 from hub.domain.samples import Sample, metric_info
 from hub.lib.clock import from_unix
+from hub.tsdb.downsample import bucket_step, downsample
+from hub.tsdb.selector import SelectorError, parse_selector
 
 KEEPALIVE_SECONDS = 15.0
 MAX_RANGE = timedelta(days=31)
+MAX_POINTS = 10_000
 
 
 @get("/healthz", tags=["health"], opt=PUBLIC)
@@ -55,8 +58,11 @@ async def query_series(
     match: FromQuery[str],
     from_: Annotated[float | None, QueryParameter(name="from")] = None,
     to: FromQuery[float | None] = None,
+    points: FromQuery[int | None] = None,
 ) -> list[SeriesRead]:
-    """Samples of metric ``match`` between ``from`` and ``to`` (unix seconds; default last hour)."""
+    """Series chosen by the selector ``match`` (``cpu_usage{host="a", mount=~"/d.*"}``) between
+    ``from`` and ``to`` (unix seconds; default the last hour): raw samples, or with ``points``
+    at most that many min/avg/max buckets per series."""
     now = hub.clock.now()
     end = from_unix(to) if to is not None else now
     start = from_unix(from_) if from_ is not None else end - timedelta(hours=1)
@@ -64,10 +70,25 @@ async def query_series(
         raise ValidationException("`from` must not be after `to`")
     if end - start > MAX_RANGE:
         raise ValidationException("the range is limited to 31 days")
-    return [
-        SeriesRead(r.name, r.labels, r.times, r.values)
-        for r in await hub.tsdb.range(match, start, end)
-    ]
+    if points is not None and not 1 <= points <= MAX_POINTS:
+        raise ValidationException(f"`points` must be between 1 and {MAX_POINTS}")
+    try:
+        selector = parse_selector(match)
+    except SelectorError as exc:
+        raise ValidationException(f"bad `match`: {exc}") from None
+    found = await hub.tsdb.select(selector, start, end)
+    if points is None:
+        return [SeriesRead(r.name, r.labels, timestamps=r.times, values=r.values) for r in found]
+    step = bucket_step(start.timestamp(), end.timestamp(), points)
+    out = []
+    for r in found:
+        b = downsample(r.times, r.values, start.timestamp(), end.timestamp(), step)
+        out.append(
+            SeriesRead(
+                r.name, r.labels, start=b.start, step=b.step, min=b.min, avg=b.avg, max=b.max
+            )
+        )
+    return out
 
 
 @get("/api/v1/rules", tags=["rules"])

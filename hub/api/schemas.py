@@ -55,13 +55,19 @@ class SampleRead(msgspec.Struct, frozen=True):
         )
 
 
-class SeriesRead(msgspec.Struct, frozen=True):
-    """The samples of one series, as columns."""
+class SeriesRead(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One series as columns: raw ``timestamps`` and ``values``, or, when ``points`` was asked
+    for, buckets starting at ``start + i * step`` with their ``min``, ``avg`` and ``max``."""
 
     name: str
     labels: dict[str, str]
-    timestamps: list[float]
-    values: list[float]
+    timestamps: list[float] | None = None
+    values: list[float] | None = None
+    start: float | None = None
+    step: float | None = None
+    min: list[float | None] | None = None
+    avg: list[float | None] | None = None
+    max: list[float | None] | None = None
 
 
 class Health(msgspec.Struct, frozen=True):

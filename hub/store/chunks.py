@@ -10,8 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store import tables as t
 
-_labels = msgspec.json.Decoder(dict[str, str])
-
 
 class StoredChunk(msgspec.Struct, frozen=True):
     """A chunk row: which series and block, and its encoded samples."""
@@ -99,20 +97,21 @@ class ChunkRepo:
         await self._conn.execute(sa.insert(t.chunks), [msgspec.structs.asdict(c) for c in chunks])
 
     async def overlapping(
-        self, name: str, start_ms: int, end_ms: int
-    ) -> list[tuple[int, dict[str, str], bytes]]:
-        """``(series_id, labels, data)`` of metric ``name``'s chunks touching the range."""
+        self, series_ids: Sequence[int], start_ms: int, end_ms: int
+    ) -> list[tuple[int, bytes]]:
+        """``(series_id, data)`` of the chunks of ``series_ids`` touching the range, in order."""
+        if not series_ids:
+            return []
         rows = await self._conn.execute(
-            sa.select(t.series.c.id, t.series.c.labels, t.chunks.c.data)
-            .join(t.chunks, t.chunks.c.series_id == t.series.c.id)
+            sa.select(t.chunks.c.series_id, t.chunks.c.data)
             .where(
-                t.series.c.name == name,
+                t.chunks.c.series_id.in_(series_ids),
                 t.chunks.c.first_ms <= end_ms,
                 t.chunks.c.last_ms >= start_ms,
             )
-            .order_by(t.series.c.id, t.chunks.c.block_ms)
+            .order_by(t.chunks.c.series_id, t.chunks.c.block_ms)
         )
-        return [(sid, _labels.decode(labels), data) for sid, labels, data in rows]
+        return [(sid, data) for sid, data in rows]
 
     async def delete_before(self, cutoff_ms: int) -> int:
         """Drop chunks whose newest sample is older than ``cutoff_ms``; returns how many."""

@@ -100,22 +100,33 @@ class SampleRepo:
             Sample(n, _labels.decode(lb), t.bits_float(bits), ms / 1000) for n, lb, bits, ms in rows
         ]
 
-    async def range(self, name: str, start_ms: int, end_ms: int) -> list[SeriesRange]:
-        """Every sample of metric ``name`` in ``[start_ms, end_ms]``, one entry per series."""
+    async def series(self, name: str | None) -> list[tuple[int, str, dict[str, str]]]:
+        """``(id, name, labels)`` of every series of metric ``name`` (or of every metric)."""
+        query = sa.select(t.series.c.id, t.series.c.name, t.series.c.labels)
+        if name is not None:
+            query = query.where(t.series.c.name == name)
+        rows = await self._conn.execute(query.order_by(t.series.c.id))
+        return [(sid, n, _labels.decode(labels)) for sid, n, labels in rows]
+
+    async def range(
+        self, series_ids: Sequence[int], start_ms: int, end_ms: int
+    ) -> dict[int, tuple[list[int], list[float]]]:
+        """Head samples of ``series_ids`` in ``[start_ms, end_ms]``: times (ms) and values."""
+        out: dict[int, tuple[list[int], list[float]]] = {}
+        if not series_ids:
+            return out
         rows = await self._conn.execute(
-            sa.select(t.series.c.id, t.series.c.labels, t.samples.c.time_ms, t.samples.c.value_bits)
-            .join(t.samples, t.samples.c.series_id == t.series.c.id)
-            .where(t.series.c.name == name, t.samples.c.time_ms.between(start_ms, end_ms))
-            .order_by(t.series.c.id, t.samples.c.time_ms)
+            sa.select(t.samples.c.series_id, t.samples.c.time_ms, t.samples.c.value_bits)
+            .where(
+                t.samples.c.series_id.in_(series_ids), t.samples.c.time_ms.between(start_ms, end_ms)
+            )
+            .order_by(t.samples.c.series_id, t.samples.c.time_ms)
         )
-        out: dict[int, SeriesRange] = {}
-        for sid, labels, ms, value in rows:
-            entry = out.get(sid)
-            if entry is None:
-                entry = out[sid] = SeriesRange(name, _labels.decode(labels), [], [])
-            entry.times.append(ms / 1000)
-            entry.values.append(t.bits_float(value))
-        return list(out.values())
+        for sid, ms, bits in rows:
+            times, values = out.setdefault(sid, ([], []))
+            times.append(ms)
+            values.append(t.bits_float(bits))
+        return out
 
     async def delete_before(self, cutoff_ms: int) -> int:
         """Drop samples older than ``cutoff_ms``; returns how many."""

@@ -107,13 +107,13 @@ def _decimal_column(raw: array[float]) -> bytes | None:
         scale = 10**digits
         try:
             ints = array("q", (round(v * scale) for v in raw))
-        except OverflowError:
+            back = array("d", (i / scale for i in ints))
+            if back.tobytes() == original:  # bit for bit, so -0.0 and 0.1+0.2 stay exact
+                deltas = array("q", [ints[0]])
+                deltas.extend(ints[i] - ints[i - 1] for i in range(1, len(ints)))
+                return bytes([digits]) + _shuffle(_le(deltas))
+        except OverflowError:  # scaled values or their differences leave int64: use XOR
             return None
-        back = array("d", (i / scale for i in ints))
-        if back.tobytes() == original:  # bit for bit, so -0.0 and 0.1+0.2 stay exact
-            deltas = array("q", [ints[0]])
-            deltas.extend(ints[i] - ints[i - 1] for i in range(1, len(ints)))
-            return bytes([digits]) + _shuffle(_le(deltas))
     return None
 
 

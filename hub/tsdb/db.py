@@ -10,6 +10,7 @@ from hub.store import Store
 from hub.store.repos import SeriesRange
 from hub.tsdb.codec import decode
 from hub.tsdb.compact import CompactionReport, compact
+from hub.tsdb.selector import Matcher, MatchOp, Selector
 
 __all__ = ["TSDB", "SeriesRange"]
 
@@ -71,33 +72,39 @@ class TSDB:
         )
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:
-        """All samples of metric ``name`` between ``start`` and ``end``, per series, from the
-        compressed chunks and the head together."""
+        """All samples of metric ``name`` between ``start`` and ``end``, per series."""
+        return await self.select(Selector((Matcher("__name__", MatchOp.EQ, name),)), start, end)
+
+    async def select(self, selector: Selector, start: datetime, end: datetime) -> list[SeriesRange]:
+        """All samples of the selected series between ``start`` and ``end`` (inclusive), from
+        the compressed chunks and the head together, per series in creation order."""
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         async with self._store.tx() as tx:
-            head = await tx.samples.range(name, start_ms, end_ms)
-            chunks = await tx.chunks.overlapping(name, start_ms, end_ms)
-        if not chunks:
-            return head
-        merged: dict[str, dict[float, float]] = {}
-        labels_of: dict[str, dict[str, str]] = {}
-        for _, labels, data in chunks:
-            key = series_key(name, labels)
-            labels_of[key] = labels
-            points = merged.setdefault(key, {})
+            chosen = [
+                (sid, name, labels)
+                for sid, name, labels in await tx.samples.series(selector.metric)
+                if selector.matches(name, labels)
+            ]
+            ids = [sid for sid, _, _ in chosen]
+            head = await tx.samples.range(ids, start_ms, end_ms)
+            chunks = await tx.chunks.overlapping(ids, start_ms, end_ms)
+        points: dict[int, dict[int, float]] = {}
+        for sid, data in chunks:
+            into = points.setdefault(sid, {})
             for ms, value in zip(*decode(data), strict=True):
                 if start_ms <= ms <= end_ms:
-                    points[ms / 1000] = value
-        for entry in head:
-            key = series_key(name, entry.labels)
-            labels_of[key] = entry.labels
-            points = merged.setdefault(key, {})
-            for time, value in zip(entry.times, entry.values, strict=True):
-                points.setdefault(time, value)
+                    into[ms] = value
         out = []
-        for key, points in merged.items():
-            times = sorted(points)
-            out.append(SeriesRange(name, labels_of[key], times, [points[x] for x in times]))
+        for sid, name, labels in chosen:
+            times, values = head.get(sid, ([], []))
+            merged = points.get(sid)
+            if merged:
+                for ms, value in zip(times, values, strict=True):
+                    merged.setdefault(ms, value)  # a chunk's sample wins over a repeat
+                times = sorted(merged)
+                values = [merged[ms] for ms in times]
+            if times:
+                out.append(SeriesRange(name, labels, [ms / 1000 for ms in times], values))
         return out
 
     async def compact(self, now: datetime) -> CompactionReport:

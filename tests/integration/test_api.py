@@ -137,3 +137,50 @@ async def test_dashboard_shell_is_public_and_revalidated(hub):
     if response.status_code == 200:
         assert response.headers["cache-control"] == "no-cache"
         assert '<div id="app">' in response.text
+
+
+async def test_series_selectors_filter_by_labels(hub):
+    await hub.feed("disk_usage", 10.0, mount="/")
+    await hub.feed("disk_usage", 20.0, mount="/data")
+    await hub.feed("disk_usage", 30.0, mount="/data/big")
+    response = await hub.client.get(
+        "/api/v1/series", params={"match": 'disk_usage{mount=~"/data.*"}'}, headers=hub.auth
+    )
+    assert sorted(s["labels"]["mount"] for s in response.json()) == ["/data", "/data/big"]
+    negated = await hub.client.get(
+        "/api/v1/series", params={"match": 'disk_usage{mount!="/"}'}, headers=hub.auth
+    )
+    assert len(negated.json()) == 2
+    assert "start" not in negated.json()[0]
+
+
+async def test_series_points_returns_min_avg_max_buckets(hub):
+    for value in (10.0, 10.0, 95.0, 10.0, 10.0, 10.0):
+        await hub.feed("cpu_usage", value)
+        hub.clock.advance(10)
+    end = hub.clock.now().timestamp()
+    response = await hub.client.get(
+        "/api/v1/series",
+        params={"match": "cpu_usage", "from": end - 60, "to": end, "points": 2},
+        headers=hub.auth,
+    )
+    (series,) = response.json()
+    assert "timestamps" not in series
+    assert (series["start"], series["step"]) == (end - 60, 30)
+    assert series["max"] == [95.0, 10.0]
+    assert series["min"] == [10.0, 10.0]
+    assert series["avg"][0] == (10 + 10 + 95) / 3
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"match": "cpu{"}, "bad `match`"),
+        ({"match": "cpu", "points": "0"}, "`points`"),
+        ({"match": '{host=~".*"}'}, "every series"),
+    ],
+)
+async def test_bad_series_queries_explain_themselves(hub, params, reason):
+    response = await hub.client.get("/api/v1/series", params=params, headers=hub.auth)
+    assert response.status_code == 400
+    assert reason in response.json()["detail"]

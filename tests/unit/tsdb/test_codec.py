@@ -83,3 +83,8 @@ def test_corrupt_chunks_raise_codec_error(junk):
 def test_mismatched_or_empty_columns_are_refused(times, values):
     with pytest.raises(ValueError, match="as many values"):
         encode(times, values)
+
+
+def test_decimal_deltas_that_overflow_int64_fall_back_to_xor():
+    values = [-6.147169676927809e16, 3.076202359926967e16, 0.5]
+    assert bits(decode(encode([-2, -1, 0], values))[1]) == bits(values)
