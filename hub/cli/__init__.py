@@ -1,4 +1,4 @@
-"""The ``tcf-hub`` command: serve, ctl."""
+"""The ``tcf-hub`` command: serve, ctl, db."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 
 from hub import __version__
 from hub.cli.ctl import ctl
+from hub.cli.db import db
 from hub.cli.serve import serve
 
 
@@ -17,6 +18,7 @@ def cli() -> None:
 
 cli.add_command(serve)
 cli.add_command(ctl)
+cli.add_command(db)
 
 
 def main() -> None:

@@ -117,3 +117,38 @@ class ChunkRepo:
         """Drop chunks whose newest sample is older than ``cutoff_ms``; returns how many."""
         result = await self._conn.execute(sa.delete(t.chunks).where(t.chunks.c.last_ms < cutoff_ms))
         return int(result.rowcount)
+
+
+class StorageStats(msgspec.Struct, frozen=True):
+    """How much is stored where."""
+
+    series: int
+    head_samples: int
+    chunk_samples: int
+    chunks: int
+    chunk_bytes: int
+    file_bytes: int | None
+    """Size of the database file(s) on disk; None when the store is not a local file."""
+
+
+async def storage_stats(conn: AsyncConnection) -> StorageStats:
+    """Counts and sizes of the time-series tables."""
+    series = (await conn.execute(sa.select(sa.func.count()).select_from(t.series))).scalar_one()
+    head = (await conn.execute(sa.select(sa.func.count()).select_from(t.samples))).scalar_one()
+    chunks = (
+        await conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(t.chunks.c.count), 0),
+                sa.func.coalesce(sa.func.sum(sa.func.length(t.chunks.c.data)), 0),
+            )
+        )
+    ).one()
+    file_bytes = None
+    if conn.dialect.name == "sqlite":
+        pages = (await conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
+        size = (await conn.execute(sa.text("PRAGMA page_size"))).scalar_one()
+        file_bytes = int(pages) * int(size)
+    return StorageStats(
+        int(series), int(head), int(chunks[1]), int(chunks[0]), int(chunks[2]), file_bytes
+    )

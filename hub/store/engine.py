@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from hub.store.chunks import ChunkRepo
+from hub.store.chunks import ChunkRepo, StorageStats, storage_stats
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 
 
@@ -35,6 +35,11 @@ class Store:
         """A transaction: committed when the block ends, rolled back if it raises."""
         async with self.engine.begin() as conn:
             yield Tx(conn)
+
+    async def stats(self) -> StorageStats:
+        """Counts and sizes of the stored history."""
+        async with self.engine.connect() as conn:
+            return await storage_stats(conn)
 
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""

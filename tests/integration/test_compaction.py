@@ -136,3 +136,28 @@ def test_random_samples_read_back_identical_after_compaction(points):
         assert bits(series.values) == bits([v for _, v in expected])
 
     asyncio.run(scenario())
+
+
+async def test_db_stats_reports_series_samples_and_bytes_per_sample(tmp_path):
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+    for i in range(0, 3 * HOUR, 10):
+        await tsdb.write([sample("cpu_usage", 12.5, i)])
+    await tsdb.compact(T0 + timedelta(hours=3))
+    await store.close()
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        cli,
+        ["db", "stats", "--data-dir", str(tmp_path), "--config", str(tmp_path / "none")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "series" in result.output and " 1 " in result.output
+    assert "1,080" in result.output  # samples
+    assert "720 in 1 chunks" in result.output
+    assert "compressed bytes per sample" in result.output
+    missing = CliRunner().invoke(cli, ["db", "stats", "--data-dir", str(tmp_path / "empty")])
+    assert missing.exit_code == 1
+    assert "no store" in missing.output
