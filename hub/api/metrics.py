@@ -25,7 +25,6 @@ from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
 from hub.domain.samples import Sample, metric_info
 from hub.lib.clock import from_unix
-from hub.tsdb.downsample import bucket_step, downsample
 from hub.tsdb.selector import SelectorError, parse_selector
 
 KEEPALIVE_SECONDS = 15.0
@@ -76,19 +75,15 @@ async def query_series(
         selector = parse_selector(match)
     except SelectorError as exc:
         raise ValidationException(f"bad `match`: {exc}") from None
-    found = await hub.tsdb.select(selector, start, end)
     if points is None:
-        return [SeriesRead(r.name, r.labels, timestamps=r.times, values=r.values) for r in found]
-    step = bucket_step(start.timestamp(), end.timestamp(), points)
-    out = []
-    for r in found:
-        b = downsample(r.times, r.values, start.timestamp(), end.timestamp(), step)
-        out.append(
-            SeriesRead(
-                r.name, r.labels, start=b.start, step=b.step, min=b.min, avg=b.avg, max=b.max
-            )
-        )
-    return out
+        return [
+            SeriesRead(r.name, r.labels, timestamps=r.times, values=r.values)
+            for r in await hub.tsdb.select(selector, start, end)
+        ]
+    return [
+        SeriesRead(name, labels, start=b.start, step=b.step, min=b.min, avg=b.avg, max=b.max)
+        for name, labels, b in await hub.tsdb.buckets(selector, start, end, points)
+    ]
 
 
 @get("/api/v1/rules", tags=["rules"])

@@ -152,3 +152,73 @@ async def storage_stats(conn: AsyncConnection) -> StorageStats:
     return StorageStats(
         int(series), int(head), int(chunks[1]), int(chunks[0]), int(chunks[2]), file_bytes
     )
+
+
+RollupRow = tuple[int, int, int, float, float, float, float]
+"""``(resolution_s, bucket_ms, count, sum, min, max, last)``."""
+
+
+class RollupRepo:
+    """Per-series aggregates of the 1-minute and 1-hour tiers."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def replace(
+        self, series_id: int, start_ms: int, end_ms: int, rows: Sequence[RollupRow]
+    ) -> None:
+        """Make ``rows`` the rollups of ``series_id`` in ``[start_ms, end_ms)``, all tiers."""
+        await self._conn.execute(
+            sa.delete(t.rollups).where(
+                t.rollups.c.series_id == series_id,
+                t.rollups.c.bucket_ms >= start_ms,
+                t.rollups.c.bucket_ms < end_ms,
+            )
+        )
+        if rows:
+            await self._conn.execute(
+                sa.insert(t.rollups),
+                [
+                    {
+                        "series_id": series_id,
+                        "resolution_s": r,
+                        "bucket_ms": b,
+                        "count": n,
+                        "sum": s,
+                        "min": lo,
+                        "max": hi,
+                        "last": last,
+                    }
+                    for r, b, n, s, lo, hi, last in rows
+                ],
+            )
+
+    async def read(
+        self, series_ids: Sequence[int], resolution_s: int, start_ms: int, end_ms: int
+    ) -> dict[int, list[tuple[int, int, float, float, float]]]:
+        """``series_id -> [(bucket_ms, count, sum, min, max)]`` of one tier in the range."""
+        out: dict[int, list[tuple[int, int, float, float, float]]] = {}
+        if not series_ids:
+            return out
+        c = t.rollups.c
+        rows = await self._conn.execute(
+            sa.select(c.series_id, c.bucket_ms, c.count, c.sum, c.min, c.max)
+            .where(
+                c.series_id.in_(series_ids),
+                c.resolution_s == resolution_s,
+                c.bucket_ms.between(start_ms, end_ms),
+            )
+            .order_by(c.series_id, c.bucket_ms)
+        )
+        for sid, bucket, count, total, low, high in rows:
+            out.setdefault(sid, []).append((bucket, count, total, low, high))
+        return out
+
+    async def delete_before(self, resolution_s: int, cutoff_ms: int) -> int:
+        """Drop one tier's buckets older than ``cutoff_ms``; returns how many."""
+        result = await self._conn.execute(
+            sa.delete(t.rollups).where(
+                t.rollups.c.resolution_s == resolution_s, t.rollups.c.bucket_ms < cutoff_ms
+            )
+        )
+        return int(result.rowcount)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from hub.store.chunks import ChunkRepo, StorageStats, storage_stats
+from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, storage_stats
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 
 
@@ -19,6 +19,7 @@ class Tx:
     def __init__(self, conn: AsyncConnection) -> None:
         self.samples = SampleRepo(conn)
         self.chunks = ChunkRepo(conn)
+        self.rollups = RollupRepo(conn)
         self.alerts = AlertRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.auth = AuthRepo(conn)

@@ -86,6 +86,23 @@ chunks = sa.Table(
 )
 """Compressed samples of one series in one time block (see hub/tsdb/codec.py)."""
 
+rollups = sa.Table(
+    "rollups",
+    metadata,
+    sa.Column(
+        "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("resolution_s", sa.Integer, primary_key=True),
+    sa.Column("bucket_ms", sa.BigInteger, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("sum", sa.Float, nullable=False),
+    sa.Column("min", sa.Float, nullable=False),
+    sa.Column("max", sa.Float, nullable=False),
+    sa.Column("last", sa.Float, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Per-series aggregates of finite values over 1-minute and 1-hour buckets (the tiers)."""
+
 alerts = sa.Table(
     "alerts",
     metadata,

@@ -16,6 +16,7 @@ import msgspec
 from hub.store import Store
 from hub.store.chunks import StoredChunk
 from hub.tsdb.codec import decode, encode
+from hub.tsdb.rollup import rollups
 
 BLOCK_MS = 2 * 3600 * 1000
 """Samples of one series in one aligned 2-hour block share a chunk (Prometheus' block size)."""
@@ -77,6 +78,15 @@ async def compact(
                     data = encode(times, values)
                     chunks.append(
                         StoredChunk(series_id, block, times[0], times[-1], len(times), data)
+                    )
+                    await tx.rollups.replace(
+                        series_id,
+                        block,
+                        block + block_ms,
+                        [
+                            (r.resolution_s, r.bucket_ms, r.count, r.sum, r.min, r.max, r.last)
+                            for r in rollups(times, values)
+                        ],
                     )
                     report.samples += len(samples)
                     report.bytes += len(data)

@@ -10,6 +10,15 @@ from hub.store import Store
 from hub.store.repos import SeriesRange
 from hub.tsdb.codec import decode
 from hub.tsdb.compact import CompactionReport, compact
+from hub.tsdb.downsample import (
+    Aggregate,
+    Buckets,
+    bucket_step,
+    combine,
+    downsample,
+    samples_as_aggregates,
+)
+from hub.tsdb.rollup import TIERS
 from hub.tsdb.selector import Matcher, MatchOp, Selector
 
 __all__ = ["TSDB", "SeriesRange"]
@@ -105,6 +114,41 @@ class TSDB:
                 values = [merged[ms] for ms in times]
             if times:
                 out.append(SeriesRange(name, labels, [ms / 1000 for ms in times], values))
+        return out
+
+    async def buckets(
+        self, selector: Selector, start: datetime, end: datetime, points: int
+    ) -> list[tuple[str, dict[str, str], Buckets]]:
+        """At most ``points`` min/avg/max buckets per selected series. The tier is chosen from
+        the bucket width: raw samples below a minute, else the finest rollup tier that fits,
+        combined with the not yet compacted head."""
+        begin, finish = start.timestamp(), end.timestamp()
+        step = bucket_step(begin, finish, points)
+        tier = max((r for r in TIERS if r <= step), default=None)
+        if tier is None:
+            return [
+                (r.name, r.labels, downsample(r.times, r.values, begin, finish, step))
+                for r in await self.select(selector, start, end)
+            ]
+        start_ms, end_ms = int(begin * 1000), int(finish * 1000)
+        async with self._store.tx() as tx:
+            chosen = [
+                (sid, name, labels)
+                for sid, name, labels in await tx.samples.series(selector.metric)
+                if selector.matches(name, labels)
+            ]
+            ids = [sid for sid, _, _ in chosen]
+            rolled = await tx.rollups.read(ids, tier, start_ms, end_ms)
+            head = await tx.samples.range(ids, start_ms, end_ms)
+        out = []
+        for sid, name, labels in chosen:
+            entries: list[Aggregate] = [
+                (ms / 1000, n, s, lo, hi) for ms, n, s, lo, hi in rolled.get(sid, ())
+            ]
+            times, values = head.get(sid, ([], []))
+            entries.extend(samples_as_aggregates([ms / 1000 for ms in times], values))
+            if entries:
+                out.append((name, labels, combine(entries, begin, finish, step)))
         return out
 
     async def compact(self, now: datetime) -> CompactionReport:

@@ -161,3 +161,28 @@ async def test_db_stats_reports_series_samples_and_bytes_per_sample(tmp_path):
     missing = CliRunner().invoke(cli, ["db", "stats", "--data-dir", str(tmp_path / "empty")])
     assert missing.exit_code == 1
     assert "no store" in missing.output
+
+
+async def test_long_ranges_read_rollup_tiers_and_the_head_together(tmp_path):
+    from hub.tsdb.selector import parse_selector
+
+    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+    raw = [(i, float(i % 97)) for i in range(0, 6 * HOUR, 10)]
+    for i, v in raw:
+        await tsdb.write([sample("cpu_usage", v, i)])
+    await tsdb.compact(T0 + timedelta(hours=5))  # blocks 0-2 h and 2-4 h; 4-6 h stays raw
+    end = T0 + timedelta(hours=6)
+    for points in (6, 360):  # 1 h buckets (hour tier), 1 min buckets (minute tier)
+        ((_, _, buckets),) = await tsdb.buckets(parse_selector("cpu_usage"), T0, end, points)
+        step = 6 * HOUR / points
+        assert buckets.step == step
+        for index in range(points):
+            inside = [v for i, v in raw if index * step <= i < (index + 1) * step]
+            assert buckets.min[index] == min(inside)
+            assert buckets.max[index] == max(inside)
+            assert math.isclose(buckets.avg[index], sum(inside) / len(inside))
+    ((_, _, fine),) = await tsdb.buckets(
+        parse_selector("cpu_usage"), T0, T0 + timedelta(minutes=10), 60
+    )  # 10 s buckets: raw samples from the chunks
+    assert fine.max[:3] == [0.0, 10.0, 20.0]
+    await store.close()
