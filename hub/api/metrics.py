@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterator
-from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Response, get
-from litestar.exceptions import ValidationException
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromQuery
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -19,17 +17,13 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from hub.alerts.engine import LOOKBACK
 from hub.api.auth import PUBLIC
-from hub.api.schemas import Health, SampleRead, SeriesRead
+from hub.api.schemas import Health, SampleRead
 from hub.api.state import HubDep
 from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
 from hub.domain.samples import Sample, metric_info
-from hub.lib.clock import from_unix
-from hub.tsdb.selector import SelectorError, parse_selector
 
 KEEPALIVE_SECONDS = 15.0
-MAX_RANGE = timedelta(days=31)
-MAX_POINTS = 10_000
 
 
 @get("/healthz", tags=["health"], opt=PUBLIC)
@@ -49,41 +43,6 @@ async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) ->
             if s.labels.get("service") == service or s.labels.get("container") == service
         ]
     return [SampleRead.of(s) for s in samples]
-
-
-@get("/api/v1/series", tags=["metrics"])
-async def query_series(
-    hub: HubDep,
-    match: FromQuery[str],
-    from_: Annotated[float | None, QueryParameter(name="from")] = None,
-    to: FromQuery[float | None] = None,
-    points: FromQuery[int | None] = None,
-) -> list[SeriesRead]:
-    """Series chosen by the selector ``match`` (``cpu_usage{host="a", mount=~"/d.*"}``) between
-    ``from`` and ``to`` (unix seconds; default the last hour): raw samples, or with ``points``
-    at most that many min/avg/max buckets per series."""
-    now = hub.clock.now()
-    end = from_unix(to) if to is not None else now
-    start = from_unix(from_) if from_ is not None else end - timedelta(hours=1)
-    if start > end:
-        raise ValidationException("`from` must not be after `to`")
-    if end - start > MAX_RANGE:
-        raise ValidationException("the range is limited to 31 days")
-    if points is not None and not 1 <= points <= MAX_POINTS:
-        raise ValidationException(f"`points` must be between 1 and {MAX_POINTS}")
-    try:
-        selector = parse_selector(match)
-    except SelectorError as exc:
-        raise ValidationException(f"bad `match`: {exc}") from None
-    if points is None:
-        return [
-            SeriesRead(r.name, r.labels, timestamps=r.times, values=r.values)
-            for r in await hub.tsdb.select(selector, start, end)
-        ]
-    return [
-        SeriesRead(name, labels, start=b.start, step=b.step, min=b.min, avg=b.avg, max=b.max)
-        for name, labels, b in await hub.tsdb.buckets(selector, start, end, points)
-    ]
 
 
 @get("/api/v1/rules", tags=["rules"])

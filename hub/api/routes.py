@@ -30,9 +30,9 @@ from hub.api.metrics import (
     healthz,
     list_rules,
     prometheus_metrics,
-    query_series,
     stream_events,
 )
+from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.state import HubState
 from hub.settings import Settings
 
@@ -51,9 +51,11 @@ def build_api(
     """The Litestar app for ``settings``; ``lifespan`` opens and closes everything it uses."""
     handlers: list[Any] = [
         healthz,
+        query_series,
+        forecast_series,
+        compare_series,
         prometheus_metrics,
         current_metrics,
-        query_series,
         stream_events,
         list_rules,
         AlertController,

@@ -83,6 +83,45 @@ def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None
     _console().print(table)
 
 
+@metrics.command("trend")
+@click.argument("target")
+@click.option("--window", default="7d", show_default=True, help="How far back to fit.")
+@click.option("--threshold", type=float, help="Level to forecast (default 100 for percentages).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def metrics_trend(
+    ctx: click.Context, target: str, window: str, threshold: float | None, as_json: bool
+) -> None:
+    """Trend, capacity forecast and week-over-week change of TARGET: a metric, a selector
+    like 'disk_usage{mount="/"}', or a service name."""
+    client = _client(ctx)
+    params = {"window": window, "threshold": threshold}
+    match = target
+    rows = client.get("/api/v1/series/forecast", match=match, **params)
+    if not rows and "{" not in target:
+        match = f'{{service="{target}"}}'
+        rows = client.get("/api/v1/series/forecast", match=match, **params)
+    changes = client.get("/api/v1/series/compare", match=match, window="1d")
+    if as_json:
+        click.echo(json.dumps({"forecasts": rows, "week_over_week": changes}, indent=2))
+        return
+    if not rows:
+        click.echo(f"no data for {target!r} in the last {window}", err=True)
+        sys.exit(EXIT_REFUSED)
+    weekly = {_series_key(c): c["comparison"] for c in changes}
+    table = _table("series", "now", "per day", "forecast", "vs last week")
+    for row in rows:
+        change = weekly.get(_series_key(row))
+        table.add_row(
+            f"{row['name']}{{{_labels(row['labels'])}}}",
+            f"{row['current']:.4g}",
+            f"{row['slope_per_day']:+.3g}",
+            _forecast_text(row),
+            "" if change is None else _change_text(change),
+        )
+    _console().print(table)
+
+
 @ctl.group()
 def alerts() -> None:
     """List and acknowledge alerts."""
@@ -184,6 +223,33 @@ def _table(*columns: str) -> Table:
     for name in columns:
         table.add_column(name, no_wrap=name != "labels", overflow="fold")
     return table
+
+
+def _series_key(row: dict[str, Any]) -> tuple[str, str]:
+    return row["name"], _labels(row["labels"])
+
+
+def _forecast_text(row: dict[str, Any]) -> str:
+    crossing, limit = row.get("crossing"), row.get("threshold")
+    if crossing is None:
+        return "no threshold (pass --threshold)"
+    reason = crossing["reason"]
+    if reason == "crossing":
+        days = crossing["in_seconds"] / 86400
+        when = datetime.fromtimestamp(crossing["at"], UTC).strftime("%Y-%m-%d")
+        return f"reaches {limit:g} in {days:.1f} days ({when})"
+    texts = {
+        "already_beyond": f"already at {limit:g}",
+        "moving_away": f"moving away from {limit:g}",
+        "flat": "flat",
+        "beyond_horizon": "not within the horizon",
+    }
+    return texts.get(str(reason), str(reason))
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    percent = change.get("change_percent")
+    return f"{change['change']:+.3g}" + ("" if percent is None else f" ({percent:+.1f} %)")
 
 
 def _who() -> str:
