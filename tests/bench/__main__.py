@@ -1,4 +1,5 @@
-"""Benchmarks: ``make bench`` (or ``python -m tests.bench [NAME ...] [--seconds N]``).
+"""Benchmarks: ``make bench`` (or ``python -m tests.bench [NAME ...] [--seconds N]
+[--recording PATH]``).
 
 Each benchmark prints its figures; they are copied into the README with this command.
 """
@@ -7,19 +8,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from tests.bench.idle import run_idle
+from tests.bench.storage import run_storage
 
-BENCHMARKS = {"idle": run_idle}
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "idle": lambda args: run_idle(args.seconds),
+    "storage": lambda args: run_storage(args.recording),
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("names", nargs="*", default=list(BENCHMARKS))
     parser.add_argument("--seconds", type=float, default=60.0, help="measuring window")
+    parser.add_argument(
+        "--recording",
+        default="tests/fixtures/host-recording.csv.gz",
+        help="host metrics recorded by tests/bench/record.py, for the storage benchmark",
+    )
     args = parser.parse_args()
     for name in args.names:
-        BENCHMARKS[name](args.seconds)
+        BENCHMARKS[name](args)
     return 0
 
 

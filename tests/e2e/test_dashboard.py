@@ -28,17 +28,17 @@ def test_login_link_live_metric_and_ack_from_the_dashboard(browser: Browser, tmp
         memory = page.get_by_test_id("metric-memory_usage").get_by_test_id("metric-value")
         expect(memory).to_have_text(re.compile(r"\d"), timeout=15000)
         expect(page.get_by_test_id("live-status")).to_have_text("live", timeout=15000)
-        expect(page.get_by_test_id("live-chart")).to_be_visible()
+        expect(page.get_by_test_id("live-chart")).to_be_visible(timeout=10000)
 
         row = page.get_by_test_id("alert-row").first
         expect(row).to_be_visible(timeout=15000)
-        expect(row.get_by_test_id("alert-state")).to_have_text("firing")
+        expect(row.get_by_test_id("alert-state")).to_have_text("firing", timeout=15000)
         alert_id = row.get_attribute("data-alert-id")
         page.screenshot(path=artifacts / "dashboard-desktop.png", full_page=True)
 
         row.get_by_test_id("ack-button").click()
         expect(row.get_by_test_id("alert-state")).to_have_text("acknowledged", timeout=10000)
-        expect(row.get_by_test_id("alert-acked-by")).to_contain_text("admin")
+        expect(row.get_by_test_id("alert-acked-by")).to_contain_text("admin", timeout=10000)
         with hub.api() as api:
             shown = api.get(f"/api/v1/alerts/{alert_id}").json()
         assert shown["state"] == "acknowledged"
@@ -55,7 +55,7 @@ def test_phone_signs_in_with_the_token_form(browser: Browser, devices, tmp_path,
         page.goto(hub.url + "/")
         page.get_by_test_id("token-input").fill("not the token")
         page.get_by_test_id("login-button").click()
-        expect(page.get_by_text("Invalid token")).to_be_visible()
+        expect(page.get_by_text("Invalid token")).to_be_visible(timeout=10000)
         page.get_by_test_id("token-input").fill(hub.token)
         page.get_by_test_id("login-button").click()
         cpu = page.get_by_test_id("metric-memory_usage").get_by_test_id("metric-value")
