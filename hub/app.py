@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
 
 import httpx
 from litestar import Litestar
@@ -103,7 +102,7 @@ def _wire(
         deliverer,
         bus,
         clock,
-        timedelta(seconds=float(settings.monitoring.retention.raw)),
+        settings.monitoring.retention,
     )
     collectors = [COLLECTORS["system"](clock)]
     return HubState(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from hub.lib.durations import Seconds
+from hub.lib.sizes import Bytes
 
 CHANNEL_TYPES = ("webhook", "slack", "discord", "email", "webpush", "apprise")
 """Every channel type C6 names; ``AVAILABLE_CHANNEL_TYPES`` those this version delivers."""
@@ -68,6 +69,12 @@ class RetentionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     raw: Seconds = Seconds(30 * 86400)
     """Keep raw samples this long (default 30d)."""
+    minute: Seconds = Seconds(90 * 86400)
+    """Keep the 1-minute rollup tier this long (default 90d)."""
+    hour: Seconds = Seconds(730 * 86400)
+    """Keep the 1-hour rollup tier this long (default 2 years)."""
+    max_disk: Bytes | None = None
+    """Cap on the store's size, e.g. ``2GB``: the oldest history goes first (default none)."""
 
 
 class DatabaseConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

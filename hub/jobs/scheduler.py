@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from hub.alerts import AlertEngine
 from hub.collectors import Collector
 from hub.domain.alerts import AlertState
+from hub.domain.config import RetentionConfig
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.outbox import Deliverer
@@ -38,7 +39,7 @@ class HubJobs:
         deliverer: Deliverer,
         bus: Bus,
         clock: Clock,
-        retention: timedelta,
+        retention: RetentionConfig,
     ) -> None:
         self.tsdb = tsdb
         self.engine = engine
@@ -85,9 +86,13 @@ class HubJobs:
             )
         return report.samples
 
-    async def prune(self) -> int:
-        """Drop samples older than the raw retention."""
-        return await self.tsdb.prune(self.clock.now() - self.retention)
+    async def prune(self) -> None:
+        """Apply retention per tier and the size cap, and reclaim the space."""
+        report = await self.tsdb.prune(self.clock.now(), self.retention)
+        if report.capped:
+            log.warning("the store reached retention.max_disk: the oldest history was dropped")
+        if report.reclaimed_bytes:
+            log.info("pruning gave %.1f MB back to the disk", report.reclaimed_bytes / 1e6)
 
 
 def build_scheduler(

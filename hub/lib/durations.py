@@ -1,11 +1,19 @@
-"""Durations written as seconds or as strings like ``90s``, ``5m``, ``2h``, ``30d``."""
+"""Durations written as seconds or as strings like ``90s``, ``5m``, ``2h``, ``30d``, ``2y``."""
 
 from __future__ import annotations
 
 import re
 
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_UNITS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+    "w": 604800.0,
+    "y": 365 * 86400.0,
+}
+_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
 
 
 class Seconds(float):

@@ -10,6 +10,7 @@ import msgspec
 import yaml
 
 from hub.lib.durations import Seconds, parse_duration
+from hub.lib.sizes import Bytes, parse_size
 
 T = TypeVar("T")
 PathKey = tuple[str | int, ...]
@@ -135,4 +136,6 @@ def _parse_msgspec_path(text: str) -> PathKey:
 def _dec_hook(type_: type, value: Any) -> Any:
     if type_ is Seconds:
         return parse_duration(value)
+    if type_ is Bytes:
+        return parse_size(value)
     raise NotImplementedError(f"cannot decode {type_!r}")

@@ -113,6 +113,12 @@ class ChunkRepo:
         )
         return [(sid, data) for sid, data in rows]
 
+    async def drop_oldest_block(self) -> int:
+        """Drop the oldest block of every series (to stay under a size cap); returns chunks."""
+        oldest = sa.select(sa.func.min(t.chunks.c.block_ms)).scalar_subquery()
+        result = await self._conn.execute(sa.delete(t.chunks).where(t.chunks.c.block_ms == oldest))
+        return int(result.rowcount)
+
     async def delete_before(self, cutoff_ms: int) -> int:
         """Drop chunks whose newest sample is older than ``cutoff_ms``; returns how many."""
         result = await self._conn.execute(sa.delete(t.chunks).where(t.chunks.c.last_ms < cutoff_ms))
@@ -213,6 +219,21 @@ class RollupRepo:
         for sid, bucket, count, total, low, high in rows:
             out.setdefault(sid, []).append((bucket, count, total, low, high))
         return out
+
+    async def drop_oldest_day(self, resolution_s: int) -> int:
+        """Drop one tier's oldest day of buckets (to stay under a size cap); returns rows."""
+        c = t.rollups.c
+        oldest = (
+            sa.select(sa.func.min(c.bucket_ms))
+            .where(c.resolution_s == resolution_s)
+            .scalar_subquery()
+        )
+        result = await self._conn.execute(
+            sa.delete(t.rollups).where(
+                c.resolution_s == resolution_s, c.bucket_ms < oldest + 86_400_000
+            )
+        )
+        return int(result.rowcount)
 
     async def delete_before(self, resolution_s: int, cutoff_ms: int) -> int:
         """Drop one tier's buckets older than ``cutoff_ms``; returns how many."""

@@ -42,6 +42,34 @@ class Store:
         async with self.engine.connect() as conn:
             return await storage_stats(conn)
 
+    async def used_bytes(self) -> int | None:
+        """Bytes of the SQLite file that hold data (free pages excluded); None elsewhere."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        async with self.engine.connect() as conn:
+            pages = (await conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
+            free = (await conn.execute(sa.text("PRAGMA freelist_count"))).scalar_one()
+            size = (await conn.execute(sa.text("PRAGMA page_size"))).scalar_one()
+        return (int(pages) - int(free)) * int(size)
+
+    async def reclaim(self, min_free_fraction: float = 0.2) -> int:
+        """Give free pages back to the file system once they are a large part of the file
+        (VACUUM rewrites the file, so it is worth its writes only then); returns bytes freed.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return 0
+        # VACUUM cannot run inside a transaction: this connection runs in autocommit mode.
+        async with self.engine.connect() as plain:
+            conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
+            pages = int((await conn.execute(sa.text("PRAGMA page_count"))).scalar_one())
+            free = int((await conn.execute(sa.text("PRAGMA freelist_count"))).scalar_one())
+            size = int((await conn.execute(sa.text("PRAGMA page_size"))).scalar_one())
+            if pages == 0 or free / pages < min_free_fraction:
+                return 0
+            await conn.execute(sa.text("VACUUM"))
+            await conn.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return free * size
+
     async def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
         async with self.engine.connect() as conn:

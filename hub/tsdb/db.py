@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import msgspec
+
+from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample, fingerprint
 from hub.store import Store
 from hub.store.repos import SeriesRange
@@ -155,13 +158,50 @@ class TSDB:
         """Move finished blocks of the head into compressed chunks."""
         return await compact(self._store, int(now.timestamp() * 1000))
 
-    async def prune(self, before: datetime) -> int:
-        """Delete samples and chunks older than ``before``; returns how many head samples."""
+    async def prune(self, now: datetime, retention: RetentionConfig) -> PruneReport:
+        """Apply the retention of each tier, then the size cap (oldest history first), then
+        give freed space back to the file system."""
+        report = PruneReport()
+        raw_cutoff = _ms(now - timedelta(seconds=retention.raw))
         async with self._store.tx() as tx:
-            cutoff_ms = int(before.timestamp() * 1000)
-            deleted = await tx.samples.delete_before(cutoff_ms)
-            await tx.chunks.delete_before(cutoff_ms)
+            report.samples = await tx.samples.delete_before(raw_cutoff)
+            report.chunks = await tx.chunks.delete_before(raw_cutoff)
+            for resolution, keep in ((60, retention.minute), (3600, retention.hour)):
+                report.rollups += await tx.rollups.delete_before(
+                    resolution, _ms(now - timedelta(seconds=keep))
+                )
+        if retention.max_disk is not None:
+            await self._cap(retention.max_disk, report)
+        report.reclaimed_bytes = await self._store.reclaim()
         if self._latest is not None:
-            cutoff = before.timestamp()
+            cutoff = raw_cutoff / 1000
             self._latest = {k: s for k, s in self._latest.items() if s.time >= cutoff}
-        return deleted
+        return report
+
+    async def _cap(self, max_bytes: int, report: PruneReport) -> None:
+        while (used := await self._store.used_bytes()) is not None and used > max_bytes:
+            async with self._store.tx() as tx:
+                dropped = await tx.chunks.drop_oldest_block()
+                report.chunks += dropped
+                if not dropped:
+                    dropped = await tx.rollups.drop_oldest_day(60)
+                    if not dropped:
+                        dropped = await tx.rollups.drop_oldest_day(3600)
+                    report.rollups += dropped
+            if not dropped:
+                return  # only the head and metadata are left: nothing old to give up
+            report.capped = True
+
+
+def _ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
+class PruneReport(msgspec.Struct):
+    """What one prune removed."""
+
+    samples: int = 0
+    chunks: int = 0
+    rollups: int = 0
+    capped: bool = False
+    reclaimed_bytes: int = 0

@@ -13,7 +13,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample
+from hub.lib.durations import Seconds
 from hub.store import open_store, upgrade
 from hub.tsdb import TSDB
 from hub.tsdb.compact import BLOCK_MS
@@ -93,7 +95,7 @@ async def test_prune_drops_chunks_that_are_entirely_too_old(tmp_path):
     store, tsdb = await open_tsdb(db)
     await tsdb.write([sample("cpu_usage", 1.0, 0), sample("cpu_usage", 2.0, 3 * HOUR)])
     await tsdb.compact(T0 + timedelta(hours=6))
-    await tsdb.prune(T0 + timedelta(hours=1))
+    await tsdb.prune(T0 + timedelta(hours=2), RetentionConfig(raw=Seconds(3600)))
     (series,) = await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=6))
     assert series.values == [2.0]
     await store.close()
@@ -185,4 +187,72 @@ async def test_long_ranges_read_rollup_tiers_and_the_head_together(tmp_path):
         parse_selector("cpu_usage"), T0, T0 + timedelta(minutes=10), 60
     )  # 10 s buckets: raw samples from the chunks
     assert fine.max[:3] == [0.0, 10.0, 20.0]
+    await store.close()
+
+
+async def fill(tsdb, hours: int, series: int = 20) -> None:
+    """``hours`` of 10 s samples of noisy series, compacted."""
+    import random
+
+    rng = random.Random(1)
+    for i in range(0, hours * HOUR, 10):
+        await tsdb.write(
+            [sample("network_io", rng.random() * 1e6, i, interface=f"e{n}") for n in range(series)]
+        )
+    await tsdb.compact(T0 + timedelta(hours=hours + 1))
+
+
+async def test_each_tier_keeps_its_own_retention(tmp_path):
+    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+    await fill(tsdb, 6, series=2)
+    now = T0 + timedelta(hours=6)
+    report = await tsdb.prune(
+        now,
+        RetentionConfig(raw=Seconds(2 * HOUR), minute=Seconds(4 * HOUR), hour=Seconds(30 * 86400)),
+    )
+    assert report.chunks == 4  # blocks 0-2 h and 2-4 h end before now - 2 h
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        minute_start = conn.execute(
+            "SELECT min(bucket_ms) FROM rollups WHERE resolution_s = 60"
+        ).fetchone()[0]
+        hours = conn.execute("SELECT count(*) FROM rollups WHERE resolution_s = 3600").fetchone()[0]
+    assert minute_start == int((T0 + timedelta(hours=2)).timestamp() * 1000)
+    assert hours == 2 * 6  # the hour tier still covers all six compacted hours of both series
+    await store.close()
+
+
+async def test_max_disk_drops_the_oldest_history_and_the_file_shrinks(tmp_path):
+    db = tmp_path / "hub.db"
+    store, tsdb = await open_tsdb(db)
+    await fill(tsdb, 8)
+    await store.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = db.stat().st_size
+    store, tsdb = await open_tsdb(db)
+    cap = before // 2
+    report = await tsdb.prune(T0 + timedelta(hours=9), RetentionConfig(max_disk=cap))
+    assert report.capped
+    assert report.chunks >= 20  # at least the oldest block of every series
+    assert report.reclaimed_bytes > 0
+    assert await store.used_bytes() <= cap
+    await store.close()
+    assert db.stat().st_size < before * 0.75
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        oldest = conn.execute("SELECT min(block_ms) FROM chunks").fetchone()[0]
+    assert oldest > int(T0.timestamp() * 1000)  # the first block went first
+
+
+async def test_nothing_to_reclaim_leaves_the_file_alone(tmp_path):
+    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+    await fill(tsdb, 1, series=1)
+    report = await tsdb.prune(T0 + timedelta(hours=1), RetentionConfig())
+    assert (
+        report.samples,
+        report.chunks,
+        report.rollups,
+        report.capped,
+        report.reclaimed_bytes,
+    ) == (0, 0, 0, False, 0)
     await store.close()

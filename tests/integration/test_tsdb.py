@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample
+from hub.lib.durations import Seconds
 from hub.store import open_store, upgrade
 from hub.tsdb import TSDB
 
@@ -58,7 +60,8 @@ async def test_prune_drops_old_samples_and_forgets_stale_latest_values(tmp_path)
     store, tsdb = await open_tsdb(tmp_path)
     await tsdb.latest(since=T0)  # warm the in-memory view first
     await tsdb.write([at("cpu_usage", 1, 0), at("memory_usage", 2, 100)])
-    assert await tsdb.prune(T0 + timedelta(seconds=50)) == 1
+    report = await tsdb.prune(T0 + timedelta(seconds=60), RetentionConfig(raw=Seconds(10)))
+    assert report.samples == 1
     assert [s.name for s in await tsdb.latest(since=T0)] == ["memory_usage"]
     assert (await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=1))) == []
     await tsdb.write([])

@@ -3,6 +3,7 @@
 import pytest
 
 from hub.lib.durations import format_duration, parse_duration
+from hub.lib.sizes import parse_size
 
 
 @pytest.mark.parametrize(
@@ -36,3 +37,25 @@ def test_non_durations_are_refused(given):
 )
 def test_format_duration(seconds, text):
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("given", "size"),
+    [
+        (0, 0),
+        (1024, 1024),
+        ("500MB", 500_000_000),
+        ("2GB", 2_000_000_000),
+        ("1.5GiB", 1610612736),
+        ("10 kb", 10_000),
+        ("7", 7),
+    ],
+)
+def test_sizes_parse_to_bytes(given, size):
+    assert parse_size(given) == size
+
+
+@pytest.mark.parametrize("given", ["lots", "-1", -5, True, "5 parsecs", None])
+def test_non_sizes_are_refused(given):
+    with pytest.raises(ValueError, match="size"):
+        parse_size(given)
