@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tools -type f 2>/dev/null)
 
-.PHONY: help run test lint typecheck build deps bench chromium clean
+.PHONY: help run test lint typecheck build deps bench chromium postgres clean
 
 help:
 	@echo "make run    — install what is missing, build the dashboard, start the hub on :3001"
@@ -54,7 +54,11 @@ chromium:
 		else echo "chromium missing and not root: the browser tests will be skipped"; fi; \
 	fi
 
-test: build lint typecheck chromium
+# Debian's PostgreSQL for the second store backend (started when root; else those tests skip).
+postgres:
+	@bash tests/postgres-up.sh
+
+test: build lint typecheck chromium postgres
 	cd frontend && npm test
 	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
 

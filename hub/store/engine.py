@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, storage_stats
+from hub.store.migrate import normalize_url
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 
 
@@ -82,7 +83,7 @@ class Store:
 
 def open_store(url: str) -> Store:
     """An engine for ``url``; SQLite gets WAL, ``synchronous=NORMAL`` and foreign keys."""
-    engine = create_async_engine(url)
+    engine = create_async_engine(normalize_url(url))
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return Store(engine)

@@ -19,8 +19,16 @@ def migrations_dir() -> Path:
 
 
 def sync_url(url: str) -> str:
-    """The blocking-driver twin of an async URL, for Alembic."""
-    return url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+    """The blocking-driver twin of an async URL, for Alembic (psycopg serves both modes)."""
+    return normalize_url(url).replace("+aiosqlite", "")
+
+
+def normalize_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` mean PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -29,18 +29,17 @@ def sample(name, value, seconds, **labels):
     return Sample(name, {"host": "h", **labels}, value, when)
 
 
-async def open_tsdb(path: Path):
-    url = f"sqlite+aiosqlite:///{path}"
+async def open_tsdb(where: Path | str):
+    url = where if isinstance(where, str) else f"sqlite+aiosqlite:///{where}"
     upgrade(url)
     store = open_store(url)
     return store, TSDB(store)
 
 
-def counts(path: Path) -> tuple[int, int]:
-    with sqlite3.connect(path) as conn:
-        head = conn.execute("SELECT count(*) FROM samples").fetchone()[0]
-        chunked = conn.execute("SELECT coalesce(sum(count), 0) FROM chunks").fetchone()[0]
-    return head, chunked
+async def counts(store) -> tuple[int, int]:
+    """Samples in the head and in chunks."""
+    stats = await store.stats()
+    return stats.head_samples, stats.chunk_samples
 
 
 async def read_all(tsdb, name):
@@ -50,9 +49,8 @@ async def read_all(tsdb, name):
     }
 
 
-async def test_finished_blocks_move_to_chunks_and_reads_do_not_change(tmp_path):
-    db = tmp_path / "hub.db"
-    store, tsdb = await open_tsdb(db)
+async def test_finished_blocks_move_to_chunks_and_reads_do_not_change(store_url):
+    store, tsdb = await open_tsdb(store_url)
     for i in range(0, 5 * HOUR, 10):  # 5 hours at 10 s: blocks 0-2 h, 2-4 h, 4-5 h
         await tsdb.write(
             [
@@ -65,7 +63,7 @@ async def test_finished_blocks_move_to_chunks_and_reads_do_not_change(tmp_path):
     assert report.chunks == 4  # two series x two finished blocks; 4-5 h is still open
     assert report.samples == 2 * 2 * 720
     assert report.bytes / report.samples < 2.0
-    assert counts(db) == (2 * 360, 2 * 1440)
+    assert await counts(store) == (2 * 360, 2 * 1440)
     assert await read_all(tsdb, "cpu_usage") == before
     again = await tsdb.compact(T0 + timedelta(hours=5))  # idempotent
     assert again.chunks == 0
@@ -77,22 +75,20 @@ async def test_finished_blocks_move_to_chunks_and_reads_do_not_change(tmp_path):
     await store.close()
 
 
-async def test_a_late_sample_is_merged_into_its_existing_chunk(tmp_path):
-    db = tmp_path / "hub.db"
-    store, tsdb = await open_tsdb(db)
+async def test_a_late_sample_is_merged_into_its_existing_chunk(store_url):
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.write([sample("cpu_usage", 1.0, 0), sample("cpu_usage", 3.0, 20)])
     await tsdb.compact(T0 + timedelta(hours=3))
     await tsdb.write([sample("cpu_usage", 2.0, 10), sample("cpu_usage", 9.0, 20)])  # late; repeat
     await tsdb.compact(T0 + timedelta(hours=3))
-    assert counts(db) == (0, 3)
+    assert await counts(store) == (0, 3)
     (series,) = await tsdb.range("cpu_usage", T0, T0 + timedelta(hours=1))
     assert series.values == [1.0, 2.0, 3.0]  # the first value stored for a time wins
     await store.close()
 
 
-async def test_prune_drops_chunks_that_are_entirely_too_old(tmp_path):
-    db = tmp_path / "hub.db"
-    store, tsdb = await open_tsdb(db)
+async def test_prune_drops_chunks_that_are_entirely_too_old(store_url):
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.write([sample("cpu_usage", 1.0, 0), sample("cpu_usage", 2.0, 3 * HOUR)])
     await tsdb.compact(T0 + timedelta(hours=6))
     await tsdb.prune(T0 + timedelta(hours=2), RetentionConfig(raw=Seconds(3600)))
@@ -101,14 +97,13 @@ async def test_prune_drops_chunks_that_are_entirely_too_old(tmp_path):
     await store.close()
 
 
-async def test_compaction_in_small_batches_covers_every_series(tmp_path):
+async def test_compaction_in_small_batches_covers_every_series(store_url):
     from hub.tsdb.compact import compact
 
-    db = tmp_path / "hub.db"
-    store, tsdb = await open_tsdb(db)
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.write([sample("network_io", float(n), 0, interface=f"eth{n}") for n in range(7)])
     report = await compact(store, int((T0 + timedelta(hours=3)).timestamp() * 1000), batch=2)
-    assert (report.chunks, counts(db)) == (7, (0, 7))
+    assert (report.chunks, await counts(store)) == (7, (0, 7))
     await store.close()
 
 
@@ -165,10 +160,10 @@ async def test_db_stats_reports_series_samples_and_bytes_per_sample(tmp_path):
     assert "no store" in missing.output
 
 
-async def test_long_ranges_read_rollup_tiers_and_the_head_together(tmp_path):
+async def test_long_ranges_read_rollup_tiers_and_the_head_together(store_url):
     from hub.tsdb.selector import parse_selector
 
-    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+    store, tsdb = await open_tsdb(store_url)
     raw = [(i, float(i % 97)) for i in range(0, 6 * HOUR, 10)]
     for i, v in raw:
         await tsdb.write([sample("cpu_usage", v, i)])

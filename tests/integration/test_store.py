@@ -7,13 +7,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from hub.store import open_store, upgrade
+from hub.store.migrate import normalize_url, sync_url
 from hub.store.tables import metadata
 
 
-def test_migrations_produce_exactly_the_tables_the_models_describe(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
-    upgrade(url)
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+def test_migrations_produce_exactly_the_tables_the_models_describe(store_url):
+    upgrade(store_url)
+    engine = sa.create_engine(sync_url(store_url))
     with engine.connect() as conn:
         diff = compare_metadata(
             MigrationContext.configure(conn, opts={"compare_type": True}), metadata
@@ -44,3 +44,10 @@ async def test_connections_use_wal_normal_sync_and_foreign_keys(tmp_path):
     finally:
         await store.close()
     assert (mode, sync, fks) == ("wal", 1, 1)
+
+
+def test_postgres_urls_use_psycopg_for_both_async_and_migrations():
+    assert normalize_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalize_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert sync_url("postgresql://h/db") == "postgresql+psycopg://h/db"
+    assert sync_url("sqlite+aiosqlite:///x.db") == "sqlite:///x.db"

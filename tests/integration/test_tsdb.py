@@ -17,20 +17,19 @@ def at(name, value, seconds, **labels):
     )
 
 
-async def open_tsdb(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+async def open_tsdb(url):
     upgrade(url)
     store = open_store(url)
     return store, TSDB(store)
 
 
-async def test_latest_survives_a_restart_and_newer_samples_win(tmp_path):
-    store, tsdb = await open_tsdb(tmp_path)
+async def test_latest_survives_a_restart_and_newer_samples_win(store_url):
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.write([at("cpu_usage", 10, 0), at("disk_usage", 50, 0, mount="/")])
     await tsdb.write([at("cpu_usage", 20, 10)])
     await store.close()
 
-    store, restarted = await open_tsdb(tmp_path)
+    store, restarted = await open_tsdb(store_url)
     latest = await restarted.latest(since=T0)
     assert [(s.name, s.value) for s in latest] == [("cpu_usage", 20), ("disk_usage", 50)]
     await restarted.write([at("cpu_usage", 5, 5)])  # late, older sample
@@ -39,8 +38,8 @@ async def test_latest_survives_a_restart_and_newer_samples_win(tmp_path):
     await store.close()
 
 
-async def test_range_returns_columns_per_series_and_repeats_are_ignored(tmp_path):
-    store, tsdb = await open_tsdb(tmp_path)
+async def test_range_returns_columns_per_series_and_repeats_are_ignored(store_url):
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.write(
         [at("network_io", 1, 0, direction="rx"), at("network_io", 2, 0, direction="tx")]
     )
@@ -56,8 +55,8 @@ async def test_range_returns_columns_per_series_and_repeats_are_ignored(tmp_path
     await store.close()
 
 
-async def test_prune_drops_old_samples_and_forgets_stale_latest_values(tmp_path):
-    store, tsdb = await open_tsdb(tmp_path)
+async def test_prune_drops_old_samples_and_forgets_stale_latest_values(store_url):
+    store, tsdb = await open_tsdb(store_url)
     await tsdb.latest(since=T0)  # warm the in-memory view first
     await tsdb.write([at("cpu_usage", 1, 0), at("memory_usage", 2, 100)])
     report = await tsdb.prune(T0 + timedelta(seconds=60), RetentionConfig(raw=Seconds(10)))
@@ -68,10 +67,10 @@ async def test_prune_drops_old_samples_and_forgets_stale_latest_values(tmp_path)
     await store.close()
 
 
-async def test_head_keeps_nan_infinities_and_negative_zero_bit_for_bit(tmp_path):
+async def test_head_keeps_nan_infinities_and_negative_zero_bit_for_bit(store_url):
     import struct
 
-    store, tsdb = await open_tsdb(tmp_path)
+    store, tsdb = await open_tsdb(store_url)
     odd = [float("nan"), float("inf"), float("-inf"), -0.0, 5e-324]
     await tsdb.write([at("m", v, i) for i, v in enumerate(odd)])
     (series,) = await tsdb.range("m", T0, T0 + timedelta(minutes=1))
