@@ -2,13 +2,42 @@
 
 import type { Alert } from "./types";
 
-/** Replace the alert with the same id in place, or put a new one first (the list is newest first). */
+/** Whether `a` is a newer copy of an alert than `b` (or as new). */
+function isNewer(a: Alert, b: Alert): boolean {
+  return Date.parse(a.updated_at ?? "") >= Date.parse(b.updated_at ?? "") || !b.updated_at;
+}
+
+/**
+ * Replace the alert with the same id in place, or put a new one first (the list is newest
+ * first). An older copy never replaces a newer one: events and responses can arrive out of order.
+ */
 export function upsertAlert(alerts: readonly Alert[], alert: Alert): Alert[] {
   const at = alerts.findIndex((a) => a.id === alert.id);
-  if (at === -1) return [alert, ...alerts];
+  const current = alerts[at];
+  if (current === undefined) return [alert, ...alerts];
+  if (!isNewer(alert, current)) return alerts as Alert[];
   const next = alerts.slice();
   next[at] = alert;
   return next;
+}
+
+/**
+ * A fetched list merged with what is shown: the fetch decides which alerts exist, but for each
+ * alert the newer copy wins, so a fetch that started before an ack cannot undo it on screen.
+ * Alerts shown but missing from the fetch stay only if they changed after its newest alert.
+ */
+export function mergeAlerts(shown: readonly Alert[], fetched: readonly Alert[]): Alert[] {
+  const byId = new Map(shown.map((a) => [a.id, a]));
+  const merged = fetched.map((a) => {
+    const mine = byId.get(a.id);
+    return mine && !isNewer(a, mine) ? mine : a;
+  });
+  const newest = Math.max(...fetched.map((a) => Date.parse(a.updated_at ?? "") || 0), 0);
+  const fetchedIds = new Set(fetched.map((a) => a.id));
+  const later = shown.filter(
+    (a) => !fetchedIds.has(a.id) && (Date.parse(a.updated_at ?? "") || 0) > newest,
+  );
+  return [...later, ...merged];
 }
 
 /** Whether a person can acknowledge it now. */

@@ -58,8 +58,15 @@ export function fetchAlerts(): Promise<Alert[]> {
   return request<Alert[]>("/alerts");
 }
 
-export function ackAlert(id: number, comment?: string): Promise<Alert> {
-  return post<Alert>(`/alerts/${id}/ack`, comment ? { comment } : {});
+/** What an acknowledgement did (`acknowledged`, `already acknowledged`) and the alert after it. */
+export interface AckResult {
+  outcome: string;
+  alert: Alert;
+}
+
+export async function ackAlert(id: number, comment?: string): Promise<Alert> {
+  const result = await post<AckResult>(`/alerts/${id}/ack`, comment ? { comment } : {});
+  return result.alert;
 }
 
 export function unackAlert(id: number): Promise<Alert> {

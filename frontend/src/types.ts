@@ -38,4 +38,6 @@ export interface Alert {
   acknowledged_at: string | null;
   acknowledged_by: string | null;
   ack_comment: string | null;
+  /** When the alert last changed on the server (ISO 8601); the newer copy of an alert wins. */
+  updated_at: string | null;
 }

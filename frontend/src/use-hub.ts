@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { EVENTS_URL, UnauthorizedError, fetchAlerts, fetchCurrentMetrics, fetchSeries } from "./api";
-import { upsertAlert } from "./alerts";
+import { mergeAlerts, upsertAlert } from "./alerts";
 import {
   CHART_METRICS,
   WINDOW_SECONDS,
@@ -86,7 +86,7 @@ export function useHub(onUnauthorized: () => void): HubState {
         const chosen = adoptHost(samples);
         if (mine === generation.current) {
           setLatest((previous) => replaceLatest(previous, samples));
-          setAlerts(alertList);
+          setAlerts((shown) => mergeAlerts(shown, alertList));
           setAlertsLoaded(true);
           setError(null);
         }

@@ -63,6 +63,8 @@ class Alert(msgspec.Struct, frozen=True):
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     ack_comment: str | None = None
+    updated_at: datetime | None = None
+    """When anything about the alert last changed (clients keep the newer of two copies)."""
 
 
 class AlertEvent(msgspec.Struct, frozen=True):

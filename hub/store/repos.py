@@ -250,6 +250,7 @@ class AlertRepo:
                 c.acknowledged_at,
                 c.acknowledged_by,
                 c.ack_comment,
+                c.updated_at,
             )
             .where(where)
             .order_by(c.id.desc())
@@ -272,6 +273,7 @@ class AlertRepo:
                 acknowledged_at=r.acknowledged_at,
                 acknowledged_by=r.acknowledged_by,
                 ack_comment=r.ack_comment,
+                updated_at=r.updated_at,
             )
             for r in rows
         ]

@@ -63,7 +63,10 @@ describe("AlertList", () => {
   it("acks through the API and shows who acked", async () => {
     const hub = fakeHub({
       "POST /api/v1/alerts/1/ack": () =>
-        json(alert({ id: 1, state: "acknowledged", acknowledged_by: "alice", acknowledged_at: new Date().toISOString() })),
+        json({
+          outcome: "acknowledged",
+          alert: alert({ id: 1, state: "acknowledged", acknowledged_by: "alice", acknowledged_at: new Date().toISOString() }),
+        }),
     });
     render(<Harness initial={[alert({ id: 1 }), alert({ id: 5, rule: "other" })]} />);
 

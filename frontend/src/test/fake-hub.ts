@@ -45,6 +45,7 @@ export function alert(overrides: Partial<Alert> = {}): Alert {
     acknowledged_at: null,
     acknowledged_by: null,
     ack_comment: null,
+    updated_at: new Date(Date.now() - 60_000).toISOString(),
     ...overrides,
   };
 }
