@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store import tables as t
@@ -85,16 +86,16 @@ class ChunkRepo:
         return {sid: data for sid, data in rows}  # noqa: C416 (a Result has keys())
 
     async def put(self, chunks: Sequence[StoredChunk]) -> None:
-        """Write chunks, replacing any with the same series and block."""
+        """Write chunks, replacing any with the same series and block (one statement)."""
         if not chunks:
             return
-        for chunk in chunks:
-            await self._conn.execute(
-                sa.delete(t.chunks).where(
-                    t.chunks.c.series_id == chunk.series_id, t.chunks.c.block_ms == chunk.block_ms
-                )
-            )
-        await self._conn.execute(sa.insert(t.chunks), [msgspec.structs.asdict(c) for c in chunks])
+        dialect = sqlite if self._conn.dialect.name == "sqlite" else postgresql
+        insert = dialect.insert(t.chunks)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["series_id", "block_ms"],
+            set_={c: insert.excluded[c] for c in ("first_ms", "last_ms", "count", "data")},
+        )
+        await self._conn.execute(upsert, [msgspec.structs.asdict(c) for c in chunks])
 
     async def overlapping(
         self, series_ids: Sequence[int], start_ms: int, end_ms: int
@@ -160,8 +161,8 @@ async def storage_stats(conn: AsyncConnection) -> StorageStats:
     )
 
 
-RollupRow = tuple[int, int, int, float, float, float, float]
-"""``(resolution_s, bucket_ms, count, sum, min, max, last)``."""
+RollupRow = tuple[int, int, int, int, float, float, float, float]
+"""``(series_id, resolution_s, bucket_ms, count, sum, min, max, last)``."""
 
 
 class RollupRepo:
@@ -171,12 +172,12 @@ class RollupRepo:
         self._conn = conn
 
     async def replace(
-        self, series_id: int, start_ms: int, end_ms: int, rows: Sequence[RollupRow]
+        self, series_ids: Sequence[int], start_ms: int, end_ms: int, rows: Sequence[RollupRow]
     ) -> None:
-        """Make ``rows`` the rollups of ``series_id`` in ``[start_ms, end_ms)``, all tiers."""
+        """Make ``rows`` the rollups of ``series_ids`` in ``[start_ms, end_ms)``, all tiers."""
         await self._conn.execute(
             sa.delete(t.rollups).where(
-                t.rollups.c.series_id == series_id,
+                t.rollups.c.series_id.in_(series_ids),
                 t.rollups.c.bucket_ms >= start_ms,
                 t.rollups.c.bucket_ms < end_ms,
             )
@@ -186,16 +187,16 @@ class RollupRepo:
                 sa.insert(t.rollups),
                 [
                     {
-                        "series_id": series_id,
+                        "series_id": sid,
                         "resolution_s": r,
                         "bucket_ms": b,
                         "count": n,
-                        "sum": s,
+                        "sum": total,
                         "min": lo,
                         "max": hi,
                         "last": last,
                     }
-                    for r, b, n, s, lo, hi, last in rows
+                    for sid, r, b, n, total, lo, hi, last in rows
                 ],
             )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import msgspec
 
 from hub.store import Store
-from hub.store.chunks import StoredChunk
+from hub.store.chunks import RollupRow, StoredChunk
 from hub.tsdb.codec import decode, encode
 from hub.tsdb.rollup import rollups
 
@@ -73,23 +73,29 @@ async def compact(
                 for series_id, ms, value in rows:
                     per_series[series_id].append((ms, value))
                 chunks = []
+                rolled: list[RollupRow] = []
                 for series_id, samples in per_series.items():
                     times, values = merge(existing.get(series_id), samples)
                     data = encode(times, values)
                     chunks.append(
                         StoredChunk(series_id, block, times[0], times[-1], len(times), data)
                     )
-                    await tx.rollups.replace(
-                        series_id,
-                        block,
-                        block + block_ms,
-                        [
-                            (r.resolution_s, r.bucket_ms, r.count, r.sum, r.min, r.max, r.last)
-                            for r in rollups(times, values)
-                        ],
+                    rolled.extend(
+                        (
+                            series_id,
+                            r.resolution_s,
+                            r.bucket_ms,
+                            r.count,
+                            r.sum,
+                            r.min,
+                            r.max,
+                            r.last,
+                        )
+                        for r in rollups(times, values)
                     )
                     report.samples += len(samples)
                     report.bytes += len(data)
+                await tx.rollups.replace(list(per_series), block, block + block_ms, rolled)
                 await tx.chunks.put(chunks)
                 await tx.chunks.delete_head(series_ids, block, block + block_ms)
                 report.chunks += len(chunks)

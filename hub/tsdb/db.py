@@ -38,6 +38,7 @@ class TSDB:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._series_ids: dict[str, int] = {}
+        self._keys: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
         self._latest: dict[str, Sample] | None = None
         """Newest sample per series key, so rule evaluation and the dashboard need no query;
         loaded from the store on first use (after a restart), then kept by ``write``."""
@@ -46,7 +47,7 @@ class TSDB:
         """Store a batch of samples in one transaction."""
         if not samples:
             return
-        keys = [series_key(s.name, s.labels) for s in samples]
+        keys = [self._key(s) for s in samples]
         missing = {
             k: (s.name, s.labels)
             for k, s in zip(keys, samples, strict=True)
@@ -66,6 +67,15 @@ class TSDB:
                 known = self._latest.get(key)
                 if known is None or known.time <= sample.time:
                     self._latest[key] = sample
+
+    def _key(self, sample: Sample) -> str:
+        """``series_key`` of a sample, remembered: collectors send the same series again and
+        again, and hashing every sample's labels was a large part of ingest time."""
+        cache_key = (sample.name, tuple(sample.labels.items()))
+        key = self._keys.get(cache_key)
+        if key is None:
+            key = self._keys[cache_key] = series_key(sample.name, sample.labels)
+        return key
 
     async def latest(self, since: datetime, name: str | None = None) -> list[Sample]:
         """The newest sample of every series (of metric ``name``) seen since ``since``."""

@@ -99,11 +99,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('samples',
-    sa.Column('series_id', sa.Integer(), nullable=False),
     sa.Column('time_ms', sa.BigInteger(), nullable=False),
+    sa.Column('series_id', sa.Integer(), nullable=False),
     sa.Column('value_bits', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['series_id'], ['series.id'], name=op.f('fk_samples_series_id_series'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('series_id', 'time_ms', name=op.f('pk_samples')),
+    sa.PrimaryKeyConstraint('time_ms', 'series_id', name=op.f('pk_samples')),
     sqlite_with_rowid=False
     )
     op.create_table('deliveries',

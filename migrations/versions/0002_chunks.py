@@ -17,6 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "chunks",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=False),
         sa.Column("block_ms", sa.BigInteger(), nullable=False),
         sa.Column("first_ms", sa.BigInteger(), nullable=False),
@@ -25,8 +26,8 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["series_id"], ["series.id"],
                                 name=op.f("fk_chunks_series_id_series"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("series_id", "block_ms", name=op.f("pk_chunks")),
-        sqlite_with_rowid=False,
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_chunks")),
+        sa.UniqueConstraint("series_id", "block_ms", name=op.f("uq_chunks_series_id_block_ms")),
     )
 
 
