@@ -21,6 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from hub.cli.options import config_dir_option, data_dir_option
 from hub.domain.samples import Sample
 from hub.lib.clock import SystemClock
 from hub.lib.yamlconf import ConfigError
@@ -48,32 +49,29 @@ BATCH = 5000
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+def _store_options(command: _F) -> _F:
+    """``--config`` and ``--data-dir``: where the store is."""
+    return config_dir_option(data_dir_option(command))
+
+
+def _settings(config_dir: Path | None, data_dir: Path | None) -> Settings:
+    try:
+        return load_settings(config_dir, data_dir)
+    except ConfigError as exc:
+        click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
+        sys.exit(2)
+
+
 @click.group()
 def db() -> None:
     """The store: statistics and maintenance."""
 
 
 @db.command("stats")
-@click.option(
-    "--config",
-    "config_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="TCF_HUB_CONFIG",
-    help="Dir with monitoring.yml (for database.url).",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="TCF_HUB_DATA_DIR",
-    help="Where the store lives.",
-)
+@_store_options
 def db_stats(config_dir: Path | None, data_dir: Path | None) -> None:
     """Series, samples, bytes per sample and file size."""
-    try:
-        settings = load_settings(config_dir, data_dir)
-    except ConfigError as exc:
-        click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
-        sys.exit(2)
+    settings = _settings(config_dir, data_dir)
     if settings.monitoring.database.url is None and not (settings.data_dir / "hub.db").exists():
         click.echo(f"tcf-hub: no store at {settings.data_dir / 'hub.db'} yet", err=True)
         sys.exit(1)
@@ -111,31 +109,6 @@ def describe(stats: StorageStats) -> list[tuple[str, str]]:
         if samples:
             rows.append(("file bytes per sample", f"{stats.file_bytes / samples:.1f}"))
     return rows
-
-
-def _store_options(command: _F) -> _F:
-    """``--config`` and ``--data-dir``, as ``db stats`` has them."""
-    command = click.option(
-        "--data-dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        envvar="TCF_HUB_DATA_DIR",
-        help="Where the store lives.",
-    )(command)
-    return click.option(
-        "--config",
-        "config_dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        envvar="TCF_HUB_CONFIG",
-        help="Dir with monitoring.yml (for database.url).",
-    )(command)
-
-
-def _settings(config_dir: Path | None, data_dir: Path | None) -> Settings:
-    try:
-        return load_settings(config_dir, data_dir)
-    except ConfigError as exc:
-        click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
-        sys.exit(2)
 
 
 def _progress(*columns: Any) -> Progress:

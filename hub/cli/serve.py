@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import uvicorn
 
+from hub.cli.options import config_dir_option, data_dir_option
 from hub.lib.yamlconf import ConfigError
 from hub.settings import load_settings
 
@@ -33,19 +34,8 @@ class HubServer(uvicorn.Server):
 
 
 @click.command()
-@click.option(
-    "--config",
-    "config_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="TCF_HUB_CONFIG",
-    help="Dir with monitoring.yml and alerts.yml.",
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="TCF_HUB_DATA_DIR",
-    help="Where the store and secrets live.",
-)
+@config_dir_option
+@data_dir_option
 @click.option("--host", envvar="TCF_HUB_HOST", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, envvar="TCF_HUB_PORT", help="Port to bind (default 3001).")
 @click.option(

@@ -10,6 +10,7 @@ import msgspec
 from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample, fingerprint
 from hub.store import Store
+from hub.store.engine import Tx
 from hub.store.repos import SeriesRange
 from hub.tsdb.codec import decode
 from hub.tsdb.compact import CompactionReport, compact
@@ -102,11 +103,7 @@ class TSDB:
         the compressed chunks and the head together, per series in creation order."""
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         async with self._store.tx() as tx:
-            chosen = [
-                (sid, name, labels)
-                for sid, name, labels in await tx.samples.series(selector.metric)
-                if selector.matches(name, labels)
-            ]
+            chosen = await _selected(tx, selector)
             ids = [sid for sid, _, _ in chosen]
             head = await tx.samples.range(ids, start_ms, end_ms)
             chunks = await tx.chunks.overlapping(ids, start_ms, end_ms)
@@ -145,11 +142,7 @@ class TSDB:
             ]
         start_ms, end_ms = int(begin * 1000), int(finish * 1000)
         async with self._store.tx() as tx:
-            chosen = [
-                (sid, name, labels)
-                for sid, name, labels in await tx.samples.series(selector.metric)
-                if selector.matches(name, labels)
-            ]
+            chosen = await _selected(tx, selector)
             ids = [sid for sid, _, _ in chosen]
             rolled = await tx.rollups.read(ids, tier, start_ms, end_ms)
             head = await tx.samples.range(ids, start_ms, end_ms)
@@ -201,6 +194,15 @@ class TSDB:
             if not dropped:
                 return  # only the head and metadata are left: nothing old to give up
             report.capped = True
+
+
+async def _selected(tx: Tx, selector: Selector) -> list[tuple[int, str, dict[str, str]]]:
+    """``(id, name, labels)`` of the series the selector picks."""
+    return [
+        (sid, name, labels)
+        for sid, name, labels in await tx.samples.series(selector.metric)
+        if selector.matches(name, labels)
+    ]
 
 
 def _ms(when: datetime) -> int:
