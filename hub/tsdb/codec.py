@@ -103,7 +103,12 @@ def _decimal_column(raw: array[float]) -> bytes | None:
     if not all(math.isfinite(v) for v in raw):
         return None
     original = raw.tobytes()
-    for digits in range(_MAX_DECIMALS + 1):
+    # A few values tell how many digits the column needs at least; full-precision floats fail
+    # here at once instead of after seven passes over the whole column.
+    first = _decimal_digits(raw[:8])
+    if first is None:
+        return None
+    for digits in range(first, _MAX_DECIMALS + 1):
         scale = 10**digits
         try:
             ints = array("q", (round(v * scale) for v in raw))
@@ -115,6 +120,20 @@ def _decimal_column(raw: array[float]) -> bytes | None:
         except OverflowError:  # scaled values or their differences leave int64: use XOR
             return None
     return None
+
+
+def _decimal_digits(values: array[float]) -> int | None:
+    """The fewest decimal digits that write every one of ``values`` exactly, if at most 6."""
+    need = 0
+    for value in values:
+        for digits in range(need, _MAX_DECIMALS + 1):
+            scale = 10**digits
+            if abs(value) < 2**53 / scale and round(value * scale) / scale == value:
+                need = digits
+                break
+        else:
+            return None
+    return need
 
 
 def _undo_decimal(data: bytes, count: int) -> list[float]:
