@@ -161,8 +161,15 @@ async def storage_stats(conn: AsyncConnection) -> StorageStats:
     )
 
 
-RollupRow = tuple[int, int, int, int, float, float, float, float]
-"""``(series_id, resolution_s, bucket_ms, count, sum, min, max, last)``."""
+class StoredRollup(msgspec.Struct, frozen=True):
+    """One tier's compressed rollups of one series and block."""
+
+    series_id: int
+    resolution_s: int
+    block_ms: int
+    first_ms: int
+    last_ms: int
+    data: bytes
 
 
 class RollupRepo:
@@ -172,75 +179,59 @@ class RollupRepo:
         self._conn = conn
 
     async def replace(
-        self, series_ids: Sequence[int], start_ms: int, end_ms: int, rows: Sequence[RollupRow]
+        self, series_ids: Sequence[int], block_ms: int, rollups: Sequence[StoredRollup]
     ) -> None:
-        """Make ``rows`` the rollups of ``series_ids`` in ``[start_ms, end_ms)``, all tiers."""
+        """Make ``rollups`` the rollups of ``series_ids`` in one block, all tiers."""
         await self._conn.execute(
             sa.delete(t.rollups).where(
-                t.rollups.c.series_id.in_(series_ids),
-                t.rollups.c.bucket_ms >= start_ms,
-                t.rollups.c.bucket_ms < end_ms,
+                t.rollups.c.series_id.in_(series_ids), t.rollups.c.block_ms == block_ms
             )
         )
-        if rows:
+        if rollups:
             await self._conn.execute(
-                sa.insert(t.rollups),
-                [
-                    {
-                        "series_id": sid,
-                        "resolution_s": r,
-                        "bucket_ms": b,
-                        "count": n,
-                        "sum": total,
-                        "min": lo,
-                        "max": hi,
-                        "last": last,
-                    }
-                    for sid, r, b, n, total, lo, hi, last in rows
-                ],
+                sa.insert(t.rollups), [msgspec.structs.asdict(r) for r in rollups]
             )
 
     async def read(
         self, series_ids: Sequence[int], resolution_s: int, start_ms: int, end_ms: int
-    ) -> dict[int, list[tuple[int, int, float, float, float]]]:
-        """``series_id -> [(bucket_ms, count, sum, min, max)]`` of one tier in the range."""
-        out: dict[int, list[tuple[int, int, float, float, float]]] = {}
+    ) -> dict[int, list[bytes]]:
+        """``series_id -> [data]`` of one tier's blobs touching the range, in time order."""
+        out: dict[int, list[bytes]] = {}
         if not series_ids:
             return out
         c = t.rollups.c
         rows = await self._conn.execute(
-            sa.select(c.series_id, c.bucket_ms, c.count, c.sum, c.min, c.max)
+            sa.select(c.series_id, c.data)
             .where(
                 c.series_id.in_(series_ids),
                 c.resolution_s == resolution_s,
-                c.bucket_ms.between(start_ms, end_ms),
+                c.first_ms <= end_ms,
+                c.last_ms >= start_ms,
             )
-            .order_by(c.series_id, c.bucket_ms)
+            .order_by(c.series_id, c.block_ms)
         )
-        for sid, bucket, count, total, low, high in rows:
-            out.setdefault(sid, []).append((bucket, count, total, low, high))
+        for sid, data in rows:
+            out.setdefault(sid, []).append(data)
         return out
 
-    async def drop_oldest_day(self, resolution_s: int) -> int:
-        """Drop one tier's oldest day of buckets (to stay under a size cap); returns rows."""
+    async def drop_oldest_block(self, resolution_s: int) -> int:
+        """Drop one tier's oldest block (to stay under a size cap); returns blobs dropped."""
         c = t.rollups.c
         oldest = (
-            sa.select(sa.func.min(c.bucket_ms))
+            sa.select(sa.func.min(c.block_ms))
             .where(c.resolution_s == resolution_s)
             .scalar_subquery()
         )
         result = await self._conn.execute(
-            sa.delete(t.rollups).where(
-                c.resolution_s == resolution_s, c.bucket_ms < oldest + 86_400_000
-            )
+            sa.delete(t.rollups).where(c.resolution_s == resolution_s, c.block_ms == oldest)
         )
         return int(result.rowcount)
 
     async def delete_before(self, resolution_s: int, cutoff_ms: int) -> int:
-        """Drop one tier's buckets older than ``cutoff_ms``; returns how many."""
+        """Drop one tier's blocks whose newest bucket is older than ``cutoff_ms``."""
         result = await self._conn.execute(
             sa.delete(t.rollups).where(
-                t.rollups.c.resolution_s == resolution_s, t.rollups.c.bucket_ms < cutoff_ms
+                t.rollups.c.resolution_s == resolution_s, t.rollups.c.last_ms < cutoff_ms
             )
         )
         return int(result.rowcount)

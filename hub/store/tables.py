@@ -93,19 +93,19 @@ chunks = sa.Table(
 rollups = sa.Table(
     "rollups",
     metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
-        "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
+        "series_id", sa.Integer, sa.ForeignKey("series.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("resolution_s", sa.Integer, primary_key=True),
-    sa.Column("bucket_ms", sa.BigInteger, primary_key=True),
-    sa.Column("count", sa.Integer, nullable=False),
-    sa.Column("sum", sa.Float, nullable=False),
-    sa.Column("min", sa.Float, nullable=False),
-    sa.Column("max", sa.Float, nullable=False),
-    sa.Column("last", sa.Float, nullable=False),
-    sqlite_with_rowid=False,
+    sa.Column("resolution_s", sa.Integer, nullable=False),
+    sa.Column("block_ms", sa.BigInteger, nullable=False),
+    sa.Column("first_ms", sa.BigInteger, nullable=False),
+    sa.Column("last_ms", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("series_id", "resolution_s", "block_ms"),
 )
-"""Per-series aggregates of finite values over 1-minute and 1-hour buckets (the tiers)."""
+"""One tier's rollups (count, sum, min, max, last per 1-minute or 1-hour bucket) of one series
+and block, compressed (see hub/tsdb/rollup.py)."""
 
 alerts = sa.Table(
     "alerts",

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 import msgspec
 
 from hub.store import Store
-from hub.store.chunks import RollupRow, StoredChunk
+from hub.store.chunks import StoredChunk, StoredRollup
 from hub.tsdb.codec import decode, encode
-from hub.tsdb.rollup import rollups
+from hub.tsdb.rollup import TIERS, pack, rollups
 
 BLOCK_MS = 2 * 3600 * 1000
 """Samples of one series in one aligned 2-hour block share a chunk (Prometheus' block size)."""
@@ -73,29 +73,30 @@ async def compact(
                 for series_id, ms, value in rows:
                     per_series[series_id].append((ms, value))
                 chunks = []
-                rolled: list[RollupRow] = []
+                rolled: list[StoredRollup] = []
                 for series_id, samples in per_series.items():
                     times, values = merge(existing.get(series_id), samples)
                     data = encode(times, values)
                     chunks.append(
                         StoredChunk(series_id, block, times[0], times[-1], len(times), data)
                     )
-                    rolled.extend(
-                        (
-                            series_id,
-                            r.resolution_s,
-                            r.bucket_ms,
-                            r.count,
-                            r.sum,
-                            r.min,
-                            r.max,
-                            r.last,
-                        )
-                        for r in rollups(times, values)
-                    )
+                    summary = rollups(times, values)
+                    for tier in TIERS:
+                        in_tier = [r for r in summary if r.resolution_s == tier]
+                        if in_tier:
+                            rolled.append(
+                                StoredRollup(
+                                    series_id,
+                                    tier,
+                                    block,
+                                    in_tier[0].bucket_ms,
+                                    in_tier[-1].bucket_ms,
+                                    pack(in_tier),
+                                )
+                            )
                     report.samples += len(samples)
                     report.bytes += len(data)
-                await tx.rollups.replace(list(per_series), block, block + block_ms, rolled)
+                await tx.rollups.replace(list(per_series), block, rolled)
                 await tx.chunks.put(chunks)
                 await tx.chunks.delete_head(series_ids, block, block + block_ms)
                 report.chunks += len(chunks)

@@ -22,7 +22,7 @@ from hub.tsdb.downsample import (
     downsample,
     samples_as_aggregates,
 )
-from hub.tsdb.rollup import TIERS
+from hub.tsdb.rollup import TIERS, unpack
 from hub.tsdb.selector import Matcher, MatchOp, Selector
 
 __all__ = ["TSDB", "SeriesRange"]
@@ -149,7 +149,10 @@ class TSDB:
         out = []
         for sid, name, labels in chosen:
             entries: list[Aggregate] = [
-                (ms / 1000, n, s, lo, hi) for ms, n, s, lo, hi in rolled.get(sid, ())
+                (r.bucket_ms / 1000, r.count, r.sum, r.min, r.max)
+                for data in rolled.get(sid, ())
+                for r in unpack(tier, data)
+                if start_ms <= r.bucket_ms <= end_ms
             ]
             times, values = head.get(sid, ([], []))
             entries.extend(samples_as_aggregates([ms / 1000 for ms in times], values))
@@ -187,9 +190,9 @@ class TSDB:
                 dropped = await tx.chunks.drop_oldest_block()
                 report.chunks += dropped
                 if not dropped:
-                    dropped = await tx.rollups.drop_oldest_day(60)
+                    dropped = await tx.rollups.drop_oldest_block(60)
                     if not dropped:
-                        dropped = await tx.rollups.drop_oldest_day(3600)
+                        dropped = await tx.rollups.drop_oldest_block(3600)
                     report.rollups += dropped
             if not dropped:
                 return  # only the head and metadata are left: nothing old to give up

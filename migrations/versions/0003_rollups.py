@@ -1,4 +1,4 @@
-"""rollups: 1-minute and 1-hour aggregates per series
+"""rollups: 1-minute and 1-hour aggregates per series and block, compressed
 
 Revision ID: 0003
 Revises: 0002
@@ -17,19 +17,18 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "rollups",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=False),
         sa.Column("resolution_s", sa.Integer(), nullable=False),
-        sa.Column("bucket_ms", sa.BigInteger(), nullable=False),
-        sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("sum", sa.Float(), nullable=False),
-        sa.Column("min", sa.Float(), nullable=False),
-        sa.Column("max", sa.Float(), nullable=False),
-        sa.Column("last", sa.Float(), nullable=False),
+        sa.Column("block_ms", sa.BigInteger(), nullable=False),
+        sa.Column("first_ms", sa.BigInteger(), nullable=False),
+        sa.Column("last_ms", sa.BigInteger(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["series_id"], ["series.id"],
                                 name=op.f("fk_rollups_series_id_series"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("series_id", "resolution_s", "bucket_ms",
-                                name=op.f("pk_rollups")),
-        sqlite_with_rowid=False,
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rollups")),
+        sa.UniqueConstraint("series_id", "resolution_s", "block_ms",
+                            name=op.f("uq_rollups_series_id_resolution_s_block_ms")),
     )
 
 

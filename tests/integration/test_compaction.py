@@ -197,22 +197,24 @@ async def fill(tsdb, hours: int, series: int = 20) -> None:
     await tsdb.compact(T0 + timedelta(hours=hours + 1))
 
 
-async def test_each_tier_keeps_its_own_retention(tmp_path):
-    store, tsdb = await open_tsdb(tmp_path / "hub.db")
+async def test_each_tier_keeps_its_own_retention(store_url):
+    from hub.tsdb.selector import parse_selector
+
+    store, tsdb = await open_tsdb(store_url)
     await fill(tsdb, 6, series=2)
     now = T0 + timedelta(hours=6)
     report = await tsdb.prune(
         now,
         RetentionConfig(raw=Seconds(2 * HOUR), minute=Seconds(4 * HOUR), hour=Seconds(30 * 86400)),
     )
-    assert report.chunks == 4  # blocks 0-2 h and 2-4 h end before now - 2 h
-    with sqlite3.connect(tmp_path / "hub.db") as conn:
-        minute_start = conn.execute(
-            "SELECT min(bucket_ms) FROM rollups WHERE resolution_s = 60"
-        ).fetchone()[0]
-        hours = conn.execute("SELECT count(*) FROM rollups WHERE resolution_s = 3600").fetchone()[0]
-    assert minute_start == int((T0 + timedelta(hours=2)).timestamp() * 1000)
-    assert hours == 2 * 6  # the hour tier still covers all six compacted hours of both series
+    assert report.chunks == 4  # raw blocks 0-2 h and 2-4 h end before now - 2 h
+    assert report.rollups == 2  # the minute tier's block 0-2 h ends before now - 4 h
+    selector = parse_selector('network_io{interface="e0"}')
+    ((_, _, minutes),) = await tsdb.buckets(selector, T0, now, 360)  # 1-minute buckets
+    first = next(i for i, v in enumerate(minutes.avg) if v is not None)
+    assert first == 120  # minute tier from 2 h on; raw only from 4 h on
+    ((_, _, hours),) = await tsdb.buckets(selector, T0, now, 6)  # 1-hour buckets
+    assert all(v is not None for v in hours.avg)  # the hour tier still covers all six hours
     await store.close()
 
 
