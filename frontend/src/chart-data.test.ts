@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendSamples, chartFromSeries, emptyChart, withNewerRows } from "./chart-data";
+import { appendSamples, chartFromSeries, emptyChart, timeWindow, withNewerRows } from "./chart-data";
 import type { Sample, Series } from "./types";
 
 const T = 1_764_170_000;
@@ -82,5 +82,15 @@ describe("withNewerRows", () => {
     const merged = withNewerRows(fetched, live);
     expect(merged.t).toEqual([T, T + 10, T + 20]);
     expect(merged.cpu).toEqual([1, 2, 3]);
+  });
+});
+
+describe("timeWindow", () => {
+  it("spans the last hour ending at the newest sample", () => {
+    expect(timeWindow(10_000, 99_999)).toEqual([6_400, 10_000]);
+  });
+
+  it("ends now while there is no data yet", () => {
+    expect(timeWindow(null, 50_000)).toEqual([46_400, 50_000]);
   });
 });

@@ -114,3 +114,12 @@ export function withNewerRows(base: ChartData, live: ChartData): ChartData {
     mem: base.mem.concat(live.mem.slice(from)),
   };
 }
+
+/**
+ * The chart's time axis: always the full window ending at the newest sample (or now, before
+ * any), so the first minutes of data do not stretch across the whole width.
+ */
+export function timeWindow(newest: number | null, now: number, windowSeconds = WINDOW_SECONDS): [number, number] {
+  const end = newest ?? now;
+  return [end - windowSeconds, end];
+}

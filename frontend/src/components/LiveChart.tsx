@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { ChartData } from "../chart-data";
+import { timeWindow, type ChartData } from "../chart-data";
 
 const HEIGHT = 220;
 
@@ -16,7 +16,10 @@ function options(container: HTMLElement, width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
-    scales: { x: { time: true }, y: { range: [0, 100] } },
+    scales: {
+      x: { time: true, range: (_u, _min, max) => timeWindow(max, Date.now() / 1000) },
+      y: { range: [0, 100] },
+    },
     axes: [axisStyle, { ...axisStyle, size: 56, values: (_u, ticks) => ticks.map((v) => `${v}%`) }],
     series: [
       {},
