@@ -71,11 +71,6 @@ class Store:
             await conn.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         return free * size
 
-    async def ping(self) -> None:
-        """Raise if the database cannot answer a trivial query."""
-        async with self.engine.connect() as conn:
-            await conn.execute(sa.text("SELECT 1"))
-
     async def close(self) -> None:
         """Release all connections."""
         await self.engine.dispose()

@@ -40,7 +40,6 @@ async def test_connections_use_wal_normal_sync_and_foreign_keys(tmp_path):
             mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
             sync = (await conn.execute(sa.text("PRAGMA synchronous"))).scalar()
             fks = (await conn.execute(sa.text("PRAGMA foreign_keys"))).scalar()
-        await store.ping()
     finally:
         await store.close()
     assert (mode, sync, fks) == ("wal", 1, 1)
