@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -15,9 +16,9 @@ from hub.api import build_api
 from hub.api.sessions import Sessions
 from hub.api.state import HubState
 from hub.channels import CHANNELS
-from hub.collectors import COLLECTORS
+from hub.collectors import Closeable, build_collectors
 from hub.domain.config import channel_type
-from hub.jobs import HubJobs, build_scheduler, drain
+from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock, SystemClock
 from hub.lib.http import create_client
@@ -65,6 +66,9 @@ def create_app(
             token, created = ensure_secret_file(settings.data_dir / "admin.token")
             state = _wire(settings, store, client, clock, token)
             app.state.hub = state
+            for collector in state.collectors:
+                if isinstance(collector, Closeable):
+                    stack.push_async_callback(collector.aclose)
             for warning in state.routes.warnings:
                 log.warning("alerts: %s", warning)
             link = await state.sessions.create_login_link()
@@ -73,15 +77,23 @@ def create_app(
                 say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
             say(f"One-time login link (valid 15 minutes): {link}")
             if start_jobs:
-                scheduler = build_scheduler(
-                    state.jobs, state.collectors, float(settings.monitoring.collection.interval)
-                )
+                scheduler = build_scheduler(state.jobs, state.collectors)
                 scheduler.start()
                 stack.push_async_callback(drain, state.jobs)
                 stack.callback(scheduler.shutdown, wait=False)
+                for collector in state.collectors:
+                    stack.push_async_callback(
+                        _cancel, asyncio.create_task(follow_triggers(state.jobs, collector))
+                    )
             yield
 
     return build_api(settings, lifespan)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _wire(
@@ -104,7 +116,7 @@ def _wire(
         clock,
         settings.monitoring.retention,
     )
-    collectors = [COLLECTORS["system"](clock)]
+    collectors = build_collectors(settings.monitoring, clock, client)
     return HubState(
         settings=settings,
         store=store,

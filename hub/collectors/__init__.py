@@ -1,16 +1,21 @@
 """Collectors turn a source (this machine, Docker, HTTP services …) into samples."""
 
-from collections.abc import Callable
+from __future__ import annotations
 
-from hub.collectors.base import Collector, FieldInfo
+import httpx
+
+from hub.collectors.base import Closeable, Collector, Triggered
 from hub.collectors.system import SystemCollector
+from hub.domain.config import MonitoringConfig
 from hub.lib.clock import Clock
 
-CollectorFactory = Callable[[Clock], Collector]
 
-COLLECTORS: dict[str, CollectorFactory] = {
-    "system": SystemCollector,
-}
-"""Every collector kind by its slug; jobs are named ``collect:<slug>``."""
+def build_collectors(
+    config: MonitoringConfig, clock: Clock, http: httpx.AsyncClient
+) -> list[Collector]:
+    """Every collector monitoring.yml asks for; each runs as its own job."""
+    collectors: list[Collector] = [SystemCollector(clock, float(config.collection.interval))]
+    return collectors
 
-__all__ = ["COLLECTORS", "Collector", "FieldInfo"]
+
+__all__ = ["Closeable", "Collector", "Triggered", "build_collectors"]

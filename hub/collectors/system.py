@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from typing import ClassVar
 
 import psutil
 
-from hub.collectors.base import FieldInfo
 from hub.domain.samples import Sample
 from hub.lib.clock import Clock
 
@@ -37,17 +35,11 @@ class SystemCollector:
     """Host metrics of C7: ``cpu_usage``, ``memory_usage``, ``disk_usage{mount}``,
     ``system_load{period}`` and ``network_io{direction,interface}`` (bytes/s)."""
 
-    name: ClassVar[str] = "system"
-    fields: ClassVar[tuple[FieldInfo, ...]] = (
-        FieldInfo("cpu_usage"),
-        FieldInfo("memory_usage"),
-        FieldInfo("disk_usage", ("mount",)),
-        FieldInfo("system_load", ("period",)),
-        FieldInfo("network_io", ("direction", "interface")),
-    )
+    name = "system"
 
-    def __init__(self, clock: Clock, host: str | None = None) -> None:
+    def __init__(self, clock: Clock, interval: float = 10.0, host: str | None = None) -> None:
         self._clock = clock
+        self.interval = interval
         self._host = host or socket.gethostname()
         self._cpu_primed = False
         self._last_net: tuple[float, dict[str, tuple[int, int]]] | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from hub.lib.durations import Seconds
@@ -26,10 +28,14 @@ class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """How often this machine's metrics are collected."""
+    """How often this machine's and its containers' metrics are collected."""
 
     interval: Seconds = Seconds(10)
-    """Seconds between host metric collections."""
+    """Seconds between host and container metric collections."""
+    docker: Literal["auto", "on", "off"] = "auto"
+    """Collect Docker containers: ``auto`` when a Docker Engine answers (``DOCKER_HOST`` or
+    the default socket), ``on`` to insist (an unreachable engine is logged every interval),
+    ``off`` never."""
 
 
 class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -43,6 +49,11 @@ class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Seconds before a probe counts as failed."""
     metrics_url: str | None = None
     """Prometheus /metrics URL of the service, scraped when set."""
+    depends_on: tuple[str, ...] = ()
+    """Names of other services this one needs; edges of the topology."""
+    container: str | None = None
+    """Name of the container (or compose service) running this service, when it is not
+    found by matching the service name."""
 
 
 class WebhookChannelConfig(

@@ -1,5 +1,5 @@
 """APScheduler wiring: thin jobs (``collect:<source>``, ``deliver``, ``prune``) calling packages."""
 
-from hub.jobs.scheduler import HubJobs, build_scheduler, drain
+from hub.jobs.scheduler import HubJobs, build_scheduler, drain, follow_triggers
 
-__all__ = ["HubJobs", "build_scheduler", "drain"]
+__all__ = ["HubJobs", "build_scheduler", "drain", "follow_triggers"]

@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub.alerts import AlertEngine
-from hub.collectors import Collector
+from hub.collectors import Collector, Triggered
 from hub.domain.alerts import AlertState
 from hub.domain.config import RetentionConfig
 from hub.lib.bus import Bus
@@ -51,10 +51,17 @@ class HubJobs:
         """Asks for the deliver job to run within ``delay`` seconds (set by the scheduler)."""
         self.running: set[asyncio.Task[Any]] = set()
         """Job runs in progress, so shutdown can let them finish."""
+        self._collecting: dict[str, asyncio.Lock] = {}
 
     async def collect(self, collector: Collector) -> int:
-        """Collect, store, publish to the live bus, then evaluate rules; returns samples."""
-        samples = await collector.collect()
+        """Collect, store, publish to the live bus, then evaluate rules; returns samples.
+
+        Runs of one collector never overlap (a timed run and a triggered one wait in turn)."""
+        lock = self._collecting.setdefault(collector.name, asyncio.Lock())
+        async with lock:
+            samples = await collector.collect()
+        if not samples:
+            return 0
         await self.tsdb.write(samples)
         self.bus.publish("samples", samples)
         await self.evaluate()
@@ -95,9 +102,7 @@ class HubJobs:
             log.info("pruning gave %.1f MB back to the disk", report.reclaimed_bytes / 1e6)
 
 
-def build_scheduler(
-    jobs: HubJobs, collectors: Sequence[Collector], interval: float
-) -> AsyncIOScheduler:
+def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOScheduler:
     """A scheduler with every job; start it inside the running event loop."""
     scheduler = AsyncIOScheduler(
         timezone=UTC,
@@ -110,7 +115,7 @@ def build_scheduler(
             _logged(f"collect:{collector.name}", jobs.collect, jobs.running),
             "interval",
             args=[collector],
-            seconds=interval,
+            seconds=collector.interval,
             id=f"collect:{collector.name}",
             name=f"collect:{collector.name}",
             next_run_time=first,
@@ -168,6 +173,30 @@ def _logged(
                 running.discard(task)
 
     return run
+
+
+TRIGGER_RETRY = 5.0
+"""Seconds before subscribing again to a collector's triggers after they failed or ended."""
+
+
+async def follow_triggers(
+    jobs: HubJobs, collector: Collector, retry: float = TRIGGER_RETRY
+) -> None:
+    """Collect at once whenever a ``Triggered`` collector asks to; runs until cancelled.
+
+    A failing subscription (dockerd restarting) is logged and retried; the timed job keeps
+    collecting meanwhile."""
+    if not isinstance(collector, Triggered):
+        return
+    collect = _logged(f"collect:{collector.name}", jobs.collect, jobs.running)
+    while True:
+        try:
+            async for reason in collector.triggers():
+                log.debug("collect:%s triggered by %s", collector.name, reason)
+                await collect(collector)
+        except Exception as error:
+            log.warning("collect:%s: event stream failed (%s); retrying", collector.name, error)
+        await asyncio.sleep(retry)
 
 
 async def drain(jobs: HubJobs, seconds: float = 5.0) -> None:

@@ -1,6 +1,5 @@
 """The host collector reads this machine (C7)."""
 
-from hub.collectors import COLLECTORS
 from hub.collectors.system import SystemCollector
 
 
@@ -12,7 +11,7 @@ async def test_first_collection_has_memory_disk_and_load_but_no_rates(clock):
 
 
 async def test_second_collection_has_every_host_metric_with_its_labels(clock):
-    collector = COLLECTORS["system"](clock)
+    collector = SystemCollector(clock)
     await collector.collect()
     clock.advance(10)
     samples = await collector.collect()
