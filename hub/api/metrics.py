@@ -22,6 +22,7 @@ from hub.api.state import HubDep
 from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
 from hub.domain.samples import Sample, metric_info
+from hub.domain.topology import of_service
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -34,14 +35,11 @@ async def healthz() -> Health:
 
 @get("/api/v1/metrics/current", tags=["metrics"])
 async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) -> list[SampleRead]:
-    """The newest value of every series (of one ``service`` when given)."""
+    """The newest value of every series; with ``service``, that service's series and those of
+    the container serving it (CPU, memory …)."""
     samples = await hub.tsdb.latest(since=hub.clock.now() - LOOKBACK)
     if service is not None:
-        samples = [
-            s
-            for s in samples
-            if s.labels.get("service") == service or s.labels.get("container") == service
-        ]
+        samples = of_service(samples, service, hub.settings.monitoring.services.get(service))
     return [SampleRead.of(s) for s in samples]
 
 

@@ -34,6 +34,7 @@ from hub.api.metrics import (
 )
 from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.state import HubState
+from hub.api.topology import topology
 from hub.settings import Settings
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -58,6 +59,7 @@ def build_api(
         current_metrics,
         stream_events,
         list_rules,
+        topology,
         AlertController,
         login_with_link,
         create_session,
