@@ -6,10 +6,11 @@ equals the empty string, as in Prometheus. A bare metric name is a selector too.
 
 from __future__ import annotations
 
-import enum
 import re
 
 import msgspec
+
+from hub.domain.matchers import Matcher, MatchOp
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
@@ -19,35 +20,11 @@ _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
+__all__ = ["MatchOp", "Matcher", "Selector", "SelectorError", "parse_selector"]
+
+
 class SelectorError(ValueError):
     """Text that is not a valid selector; the message says where."""
-
-
-class MatchOp(enum.StrEnum):
-    """How a matcher compares a label value."""
-
-    EQ = "="
-    NE = "!="
-    RE = "=~"
-    NRE = "!~"
-
-
-class Matcher(msgspec.Struct, frozen=True):
-    """One ``label OP "value"`` condition."""
-
-    label: str
-    op: MatchOp
-    value: str
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        """Whether ``labels`` satisfies this matcher (a missing label is ``""``)."""
-        actual = labels.get(self.label, "")
-        if self.op is MatchOp.EQ:
-            return actual == self.value
-        if self.op is MatchOp.NE:
-            return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
-        return found if self.op is MatchOp.RE else not found
 
 
 class Selector(msgspec.Struct, frozen=True):
