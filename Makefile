@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tools -type f 2>/dev/null)
 
-.PHONY: help run test lint typecheck build deps bench chromium postgres clean
+.PHONY: help run test lint typecheck build deps bench chromium postgres prometheus clean
 
 help:
 	@echo "make run    — install what is missing, build the dashboard, start the hub on :3001"
@@ -58,7 +58,11 @@ chromium:
 postgres:
 	@bash tests/postgres-up.sh
 
-test: build lint typecheck chromium postgres
+# Debian's Prometheus for the scrape test (installed when root; the test runs its own instance).
+prometheus:
+	@bash tests/prometheus-install.sh
+
+test: build lint typecheck chromium postgres prometheus
 	cd frontend && npm test
 	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
 
