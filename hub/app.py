@@ -17,6 +17,7 @@ from hub.api.sessions import Sessions
 from hub.api.state import HubState
 from hub.channels import CHANNELS
 from hub.collectors import Closeable, build_collectors
+from hub.collectors.heartbeats import HeartbeatCollector
 from hub.domain.config import channel_type
 from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
@@ -117,6 +118,15 @@ def _wire(
         settings.monitoring.retention,
     )
     collectors = build_collectors(settings.monitoring, clock, client)
+    if settings.monitoring.heartbeats:  # reads the store, so not built with the agent's set
+        collectors.append(
+            HeartbeatCollector(
+                store,
+                settings.monitoring.heartbeats,
+                clock,
+                float(settings.monitoring.collection.interval),
+            )
+        )
     return HubState(
         settings=settings,
         store=store,

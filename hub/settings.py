@@ -11,9 +11,11 @@ from hub.domain.config import (
     AVAILABLE_CHANNEL_TYPES,
     CHANNEL_TYPES,
     ChannelConfig,
+    HeartbeatConfig,
     MonitoringConfig,
     ServiceConfig,
 )
+from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
 from hub.lib.yamlconf import ConfigError, YamlDoc, load_yaml
 from hub.rules.parse import load_rules
@@ -122,12 +124,18 @@ def parse_monitoring(doc: YamlDoc) -> MonitoringConfig:
         str(name): _channel(doc, str(name), body)
         for name, body in _mapping(doc, data.pop("channels", None), "channels").items()
     }
+    heartbeats = {
+        str(name): _heartbeat(doc, str(name), body)
+        for name, body in _mapping(doc, data.pop("heartbeats", None), "heartbeats").items()
+    }
     config = doc.convert(data, MonitoringConfig, ())
     if not 0 < config.hub.port < 65536:
         raise doc.error(("hub", "port"), f"expected a TCP port 1-65535, got {config.hub.port}")
     if config.collection.interval < 1:
         raise doc.error(("collection", "interval"), "must be at least 1 second")
-    return msgspec.structs.replace(config, services=services, channels=channels)
+    return msgspec.structs.replace(
+        config, services=services, channels=channels, heartbeats=heartbeats
+    )
 
 
 def _pick(folder: Path, name: str) -> Path | None:
@@ -144,6 +152,16 @@ def _mapping(doc: YamlDoc, value: object, key: str) -> dict[object, object]:
     if not isinstance(value, dict):
         raise doc.error((key,), "expected a mapping of name to settings")
     return value
+
+
+def _heartbeat(doc: YamlDoc, name: str, body: object) -> HeartbeatConfig:
+    path = ("heartbeats", name)
+    if not HEARTBEAT_NAME.match(name):
+        raise doc.error(path, "heartbeat names use letters, digits, _ . - (up to 100)")
+    config = doc.convert(body, HeartbeatConfig, path)
+    if config.period < 1:
+        raise doc.error((*path, "period"), "must be at least 1 second")
+    return config
 
 
 def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:

@@ -1,4 +1,4 @@
-"""Auth (C3): bearer admin token or the dashboard's session cookie on /api/* and /metrics."""
+"""Auth (C3): bearer admin token, a scoped API token, or the dashboard's session cookie."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, delete, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.params import FromQuery, JSONBody
 from litestar.response import Redirect
@@ -16,13 +16,16 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 from hub.api.schemas import SessionCreate
 from hub.api.sessions import ADMIN, SESSION_LIFETIME
 from hub.api.state import HubState
+from hub.api.tokens import ApiTokens
+from hub.domain.tokens import scope_allows, scope_routes
 from hub.lib.secrets import same_token
 
 SESSION_COOKIE = "tcf_session"
 
 
 class TokenAuth(AbstractAuthenticationMiddleware):
-    """Sets ``request.user`` to the principal, or answers 401."""
+    """Sets ``request.user`` to the principal, or answers 401; 403 when a scoped token calls
+    a route outside its scope (the admin token and sessions may call everything)."""
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -30,9 +33,19 @@ class TokenAuth(AbstractAuthenticationMiddleware):
         hub: HubState = connection.app.state.hub
         header = connection.headers.get("authorization", "")
         if header[:7].lower() == "bearer ":
-            if same_token(header[7:].strip(), hub.admin_token):
+            given = header[7:].strip()
+            if same_token(given, hub.admin_token):
                 return AuthenticationResult(user=ADMIN, auth="token")
-            raise NotAuthorizedException("invalid token")
+            token = await ApiTokens(hub.store, hub.clock).check(given)
+            if token is None:
+                raise NotAuthorizedException("invalid or revoked token")
+            method, path = str(connection.scope.get("method", "")), connection.scope["path"]
+            if not scope_allows(token.scope, method, path):
+                raise PermissionDeniedException(
+                    f"token {token.name!r} has scope {token.scope.value}: it may only call "
+                    f"{scope_routes(token.scope)}"
+                )
+            return AuthenticationResult(user=f"token:{token.name}", auth=token)
         session = connection.cookies.get(SESSION_COOKIE)
         if session:
             principal = await hub.sessions.principal(session)

@@ -25,6 +25,8 @@ from hub.api.auth import (
     login_with_link,
     unauthenticated_paths,
 )
+from hub.api.heartbeats import list_heartbeats, ping_heartbeat
+from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.metrics import (
     current_metrics,
     healthz,
@@ -34,6 +36,7 @@ from hub.api.metrics import (
 )
 from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.state import HubState
+from hub.api.tokens import TokenController
 from hub.api.topology import topology
 from hub.settings import Settings
 
@@ -64,6 +67,11 @@ def build_api(
         login_with_link,
         create_session,
         delete_session,
+        ingest_batch,
+        list_hosts,
+        ping_heartbeat,
+        list_heartbeats,
+        TokenController,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

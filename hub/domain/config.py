@@ -56,6 +56,15 @@ class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     found by matching the service name."""
 
 
+class HeartbeatConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A job expected to ping ``POST /api/v1/heartbeats/<name>`` every ``period``."""
+
+    period: Seconds
+    """Seconds between the job's runs, e.g. ``1d`` for a nightly backup."""
+    grace: Seconds = Seconds(300)
+    """Extra seconds past ``period`` before a missing ping counts as overdue (default 5m)."""
+
+
 class WebhookChannelConfig(
     msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="webhook"
 ):
@@ -102,6 +111,7 @@ class MonitoringConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     collection: CollectionConfig = CollectionConfig()
     services: dict[str, ServiceConfig] = {}
     channels: dict[str, ChannelConfig] = {}
+    heartbeats: dict[str, HeartbeatConfig] = {}
     retention: RetentionConfig = RetentionConfig()
     database: DatabaseConfig = DatabaseConfig()
 

@@ -73,6 +73,23 @@ METRICS: dict[str, MetricInfo] = {
     "active_connections": MetricInfo(
         "", "Open connections", prometheus_name="tcf_active_connections"
     ),
+    "heartbeat_age_seconds": MetricInfo(
+        "s", "Seconds since the heartbeat's last ping", prometheus_name="tcf_heartbeat_age_seconds"
+    ),
+    "heartbeat_overdue": MetricInfo(
+        "",
+        "1 when the last ping is older than the heartbeat's period + grace",
+        prometheus_name="tcf_heartbeat_overdue",
+    ),
+    "job_success": MetricInfo(
+        "",
+        "1 when the job's last ping said ok, 0 when it said fail",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_job_success",
+    ),
+    "job_duration_seconds": MetricInfo(
+        "s", "Seconds the job's last run took", prometheus_name="tcf_job_duration_seconds"
+    ),
 }
 
 

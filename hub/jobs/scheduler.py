@@ -14,6 +14,7 @@ from hub.alerts import AlertEngine
 from hub.collectors import Collector, Triggered
 from hub.domain.alerts import AlertState
 from hub.domain.config import RetentionConfig
+from hub.domain.samples import Sample
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.outbox import Deliverer
@@ -52,6 +53,7 @@ class HubJobs:
         self.running: set[asyncio.Task[Any]] = set()
         """Job runs in progress, so shutdown can let them finish."""
         self._collecting: dict[str, asyncio.Lock] = {}
+        self._evaluating = asyncio.Lock()
 
     async def collect(self, collector: Collector) -> int:
         """Collect, store, publish to the live bus, then evaluate rules; returns samples.
@@ -60,16 +62,26 @@ class HubJobs:
         lock = self._collecting.setdefault(collector.name, asyncio.Lock())
         async with lock:
             samples = await collector.collect()
+        return await self.ingest(samples)
+
+    async def ingest(self, samples: Sequence[Sample]) -> int:
+        """Store samples, publish them to the live bus, then evaluate rules; returns how many.
+
+        Local collections, agents' batches and heartbeat pings all come in this way."""
         if not samples:
             return 0
         await self.tsdb.write(samples)
-        self.bus.publish("samples", samples)
+        self.bus.publish("samples", list(samples))
         await self.evaluate()
         return len(samples)
 
     async def evaluate(self) -> None:
-        """Evaluate rules; wake delivery when an alert fired or resolved (it queued news)."""
-        changed = await self.engine.evaluate()
+        """Evaluate rules; wake delivery when an alert fired or resolved (it queued news).
+
+        One evaluation at a time: agents' batches arrive concurrently with local collections,
+        and two overlapping evaluations could both open the same alert."""
+        async with self._evaluating:
+            changed = await self.engine.evaluate()
         if any(a.state in (AlertState.FIRING, AlertState.RESOLVED) for a in changed):
             self.schedule_delivery(0.0)
 

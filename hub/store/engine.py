@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, storage_stats
+from hub.store.heartbeats import HeartbeatRepo
 from hub.store.migrate import normalize_url
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
+from hub.store.tokens import TokenRepo
 
 
 class Tx:
@@ -24,6 +26,8 @@ class Tx:
         self.alerts = AlertRepo(conn)
         self.outbox = OutboxRepo(conn)
         self.auth = AuthRepo(conn)
+        self.tokens = TokenRepo(conn)
+        self.heartbeats = HeartbeatRepo(conn)
 
 
 class Store:

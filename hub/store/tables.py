@@ -196,3 +196,27 @@ sessions = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp, nullable=False),
 )
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("scope", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_used_at", Timestamp),
+)
+"""Named API tokens with a scope (``ingest``, ``heartbeat``; text so more can be added), stored
+only as the sha256 of their secret."""
+
+heartbeats = sa.Table(
+    "heartbeats",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_ping_at", Timestamp),
+    sa.Column("status", sa.String(10)),
+    sa.Column("message", sa.Text),
+    sa.Column("duration_s", sa.Float),
+)
+"""The last ping of each heartbeat; ``created_at`` is when the hub began watching it."""

@@ -1,0 +1,60 @@
+"""Heartbeats: dead man's switches that cron and backup jobs ping; their metrics (no I/O)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+
+import msgspec
+
+from hub.domain.config import HeartbeatConfig
+from hub.domain.samples import Sample
+
+HEARTBEAT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+"""Heartbeat names appear in URLs: letters, digits and ``_ . -``, up to 100 characters."""
+
+
+class PingStatus(enum.StrEnum):
+    """How the job that pinged went."""
+
+    OK = "ok"
+    FAIL = "fail"
+
+
+class Heartbeat(msgspec.Struct, frozen=True):
+    """What the hub knows of one heartbeat: when it was first watched and its last ping."""
+
+    name: str
+    created_at: datetime
+    last_ping_at: datetime | None = None
+    status: PingStatus | None = None
+    message: str | None = None
+    duration: float | None = None
+    """Seconds the job took, as it reported."""
+
+
+def age_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
+    """``heartbeat_age_seconds`` (since the last ping, or since the hub began watching a
+    heartbeat never pinged) and ``heartbeat_overdue`` (1 once the age passes period + grace)."""
+    since = beat.last_ping_at or beat.created_at
+    age = max(0.0, (now - since).total_seconds())
+    labels = {"heartbeat": beat.name}
+    at = now.timestamp()
+    overdue = 1.0 if age > config.period + config.grace else 0.0
+    return [
+        Sample("heartbeat_age_seconds", labels, age, at),
+        Sample("heartbeat_overdue", labels, overdue, at),
+    ]
+
+
+def ping_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
+    """The samples a ping writes at once: its age (0), ``job_success`` (1 ok, 0 fail) and
+    ``job_duration_seconds`` when the job reported one."""
+    labels = {"heartbeat": beat.name}
+    at = now.timestamp()
+    out = age_samples(beat, config, now)
+    out.append(Sample("job_success", labels, 1.0 if beat.status is PingStatus.OK else 0.0, at))
+    if beat.duration is not None:
+        out.append(Sample("job_duration_seconds", labels, beat.duration, at))
+    return out
