@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 import platformdirs
@@ -117,9 +118,10 @@ def parse_monitoring(doc: YamlDoc) -> MonitoringConfig:
         raise doc.error((), "expected a mapping")
     data = dict(doc.data)
     services = {
-        str(name): doc.convert(body, ServiceConfig, ("services", str(name)))
+        str(name): _service(doc, str(name), body)
         for name, body in _mapping(doc, data.pop("services", None), "services").items()
     }
+    _check_dependencies(doc, services)
     channels = {
         str(name): _channel(doc, str(name), body)
         for name, body in _mapping(doc, data.pop("channels", None), "channels").items()
@@ -162,6 +164,60 @@ def _heartbeat(doc: YamlDoc, name: str, body: object) -> HeartbeatConfig:
     if config.period < 1:
         raise doc.error((*path, "period"), "must be at least 1 second")
     return config
+
+
+def _service(doc: YamlDoc, name: str, body: object) -> ServiceConfig:
+    path = ("services", name)
+    config = doc.convert(body, ServiceConfig, path)
+    for key, url in (("url", config.url), ("metrics_url", config.metrics_url)):
+        if url is not None and not _is_http_url(url):
+            raise doc.error((*path, key), f"expected an http:// or https:// URL, got {url!r}")
+    if config.interval < 1:
+        raise doc.error((*path, "interval"), "must be at least 1 second")
+    if config.timeout is not None and not 0 < config.timeout < config.interval:
+        raise doc.error(
+            (*path, "timeout"),
+            f"must be more than 0 and shorter than the interval ({config.interval:g}s), "
+            f"got {config.timeout:g}s",
+        )
+    codes = config.expected_status
+    for code in (codes,) if isinstance(codes, int) else codes or ():
+        if not 100 <= code <= 599:
+            raise doc.error((*path, "expected_status"), f"expected HTTP codes 100-599, got {code}")
+    if config.json_value is not None and config.json_path is None:
+        raise doc.error((*path, "json_value"), "needs a json_path to compare with")
+    if config.json_path is not None and "" in config.json_path.split("."):
+        raise doc.error((*path, "json_path"), "expected a dotted path like checks.db.status")
+    for key, count in (
+        ("error_window", config.error_window),
+        ("series_limit", config.series_limit),
+    ):
+        if count < 1:
+            raise doc.error((*path, key), "must be at least 1")
+    return config
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a malformed IPv6 host or port
+        return False
+
+
+def _check_dependencies(doc: YamlDoc, services: dict[str, ServiceConfig]) -> None:
+    for name, config in services.items():
+        for index, other in enumerate(config.depends_on):
+            if other == name:
+                raise doc.error(
+                    ("services", name, "depends_on", index), "a service cannot depend on itself"
+                )
+            if other not in services:
+                known = ", ".join(sorted(services))
+                raise doc.error(
+                    ("services", name, "depends_on", index),
+                    f"unknown service {other!r} (services: {known})",
+                )
 
 
 def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:

@@ -17,11 +17,12 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from hub.alerts.engine import LOOKBACK
 from hub.api.auth import PUBLIC
+from hub.api.exposition import sample_families
 from hub.api.schemas import Health, SampleRead
 from hub.api.state import HubDep
 from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
-from hub.domain.samples import Sample, metric_info
+from hub.domain.samples import Sample
 from hub.domain.topology import of_service
 
 KEEPALIVE_SECONDS = 15.0
@@ -85,6 +86,10 @@ async def prometheus_metrics(hub: HubDep) -> Response[bytes]:
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
+HUB_FAMILIES = frozenset({"tcf_alerts", "tcf_hub_notifications_pending"})
+"""Families /metrics adds besides the stored samples; a stored metric never takes their name."""
+
+
 class _Snapshot:
     """A prometheus_client collector over values already read from the store."""
 
@@ -94,18 +99,7 @@ class _Snapshot:
         self._pending = pending
 
     def collect(self) -> Iterator[Metric]:
-        by_name: dict[str, list[Sample]] = defaultdict(list)
-        for sample in self._samples:
-            by_name[sample.name].append(sample)
-        for name, samples in sorted(by_name.items()):
-            info = metric_info(name)
-            label_names = sorted({k for s in samples for k in s.labels})
-            family = GaugeMetricFamily(info.prometheus_name, info.description, labels=label_names)
-            for s in samples:
-                family.add_metric(
-                    [s.labels.get(k, "") for k in label_names], s.value * info.prometheus_scale
-                )
-            yield family
+        yield from sample_families(self._samples, reserved=HUB_FAMILIES)
         alerts = GaugeMetricFamily(
             "tcf_alerts", "Open alerts by state and severity", labels=["state", "severity"]
         )

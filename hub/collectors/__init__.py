@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 
 from hub.collectors.base import Closeable, Collector, Triggered
+from hub.collectors.http import http_probes
+from hub.collectors.scrape import scrapers
 from hub.collectors.system import SystemCollector
 from hub.domain.config import MonitoringConfig
 from hub.lib.clock import Clock
@@ -15,6 +17,8 @@ def build_collectors(
 ) -> list[Collector]:
     """Every collector monitoring.yml asks for; each runs as its own job."""
     collectors: list[Collector] = [SystemCollector(clock, float(config.collection.interval))]
+    collectors += http_probes(config.services, clock, http)
+    collectors += scrapers(config.services, clock, http)
     return collectors
 
 

@@ -39,14 +39,15 @@ class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """An HTTP service to watch (probing arrives with the services collector)."""
+    """An HTTP service to watch: probed at ``url``, its ``metrics_url`` scraped when set."""
 
     url: str
-    """Health URL of the service."""
+    """Health URL of the service (http:// or https://), fetched with GET every interval."""
     interval: Seconds = Seconds(30)
-    """Seconds between probes."""
-    timeout: Seconds = Seconds(10)
-    """Seconds before a probe counts as failed."""
+    """Seconds between probes (and scrapes of ``metrics_url``); at least 1."""
+    timeout: Seconds | None = None
+    """Seconds before a probe or scrape counts as failed; shorter than ``interval``. Default:
+    10 s, or half the interval when that is shorter."""
     metrics_url: str | None = None
     """Prometheus /metrics URL of the service, scraped when set."""
     depends_on: tuple[str, ...] = ()
@@ -54,6 +55,30 @@ class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     container: str | None = None
     """Name of the container (or compose service) running this service, when it is not
     found by matching the service name."""
+    expected_status: int | tuple[int, ...] | None = None
+    """Status code(s) that mean up; default: any 2xx or 3xx (redirects are followed)."""
+    keyword: str | None = None
+    """Text the response body must contain for the service to be up."""
+    json_path: str | None = None
+    """Dotted path into a JSON body (``status``, ``checks.db.status``, ``items.0.ok``) that
+    must exist for the service to be up."""
+    json_value: str | None = None
+    """Value the ``json_path`` must have, compared as text (``true``, ``1``, ``ok``)."""
+    error_window: int = 10
+    """Number of recent probes ``error_rate`` is computed over."""
+    series_limit: int = 1000
+    """Most series stored per scrape of ``metrics_url``; the rest are dropped with a warning."""
+
+    @property
+    def probe_timeout(self) -> float:
+        """The timeout in force: ``timeout``, else 10 s capped at half the interval."""
+        if self.timeout is not None:
+            return float(self.timeout)
+        return min(DEFAULT_PROBE_TIMEOUT, self.interval / 2)
+
+
+DEFAULT_PROBE_TIMEOUT = 10.0
+"""Seconds a probe or scrape may take when ``timeout`` is not set (and the interval allows)."""
 
 
 class HeartbeatConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

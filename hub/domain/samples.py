@@ -70,6 +70,35 @@ METRICS: dict[str, MetricInfo] = {
     "error_rate": MetricInfo(
         "%", "Failed probes", prometheus_name="tcf_error_rate_ratio", prometheus_scale=0.01
     ),
+    "http_status": MetricInfo(
+        "",
+        "HTTP status code of the last probe (0: no response)",
+        prometheus_name="tcf_http_status_code",
+    ),
+    "tls_cert_days_left": MetricInfo(
+        "d",
+        "Time until the service's TLS certificate expires",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_tls_cert_remaining_seconds",
+        prometheus_scale=86400.0,
+    ),
+    "scrape_up": MetricInfo(
+        "",
+        "1 when the service's /metrics was scraped and parsed, 0 when not",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_scrape_up",
+    ),
+    "scrape_duration": MetricInfo(
+        "ms",
+        "Time the last scrape of the service's /metrics took",
+        prometheus_name="tcf_scrape_duration_seconds",
+        prometheus_scale=0.001,
+    ),
+    "scrape_series": MetricInfo(
+        "",
+        "Series stored from the last scrape of the service's /metrics",
+        prometheus_name="tcf_scrape_series",
+    ),
     "active_connections": MetricInfo(
         "", "Open connections", prometheus_name="tcf_active_connections"
     ),
