@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -17,7 +18,9 @@ import pytest
 from hub.domain.samples import METRICS
 from tests.helpers import free_port, hub_settings, serve_hub
 
-SHIPPED = Path(__file__).resolve().parents[2] / "config" / "prometheus.yml"
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "config" / "prometheus.yml"
+DASHBOARD = ROOT / "packaging" / "grafana" / "tcf-hub.json"
 MEMORY = METRICS["memory_usage"]
 
 
@@ -131,6 +134,15 @@ def test_prometheus_scrapes_hub_metrics_with_the_token(tmp_path):
                 with contextlib.suppress(httpx.HTTPError):
                     targets = prom.get("/api/v1/targets").json()["data"]["activeTargets"]
                 raise AssertionError(f"targets: {targets}\nlog:\n{log.read_text()}") from None
+
+            # Every query of the Grafana dashboard runs on this Prometheus ($host: all hosts).
+            dashboard = json.loads(DASHBOARD.read_text())
+            for target in [t for p in dashboard["panels"] for t in p.get("targets", [])]:
+                query = target["expr"].replace("$host", ".*")
+                answer = prom.get("/api/v1/query", params={"query": query})
+                assert answer.status_code == 200, f"{query}: {answer.text}"
+                if MEMORY.prometheus_name in query and 'container=""' in query:  # host memory
+                    assert answer.json()["data"]["result"], f"{query} shows nothing"
 
     [series] = result
     assert series["metric"]["__name__"] == MEMORY.prometheus_name
