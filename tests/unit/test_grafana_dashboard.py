@@ -107,5 +107,6 @@ def test_dashboard_covers_host_containers_services_and_alerts():
     for name in ("tcf_cpu_usage_ratio", "tcf_memory_usage_ratio"):
         assert any('container!=""' in e and name in e for e in exprs()), name
     for expr in exprs():
-        if metric_names(expr) & host:
+        if metric_names(expr) & host:  # containers share these names: each panel picks a side
             assert 'host=~"$host"' in expr, expr
+            assert 'container=""' in expr or 'container!=""' in expr, expr
