@@ -56,6 +56,10 @@ class DampingPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max: Seconds | None = None
     """The longest hold; default ``max(up, down) * multiplier`` (Netdata's default)."""
 
+    def __post_init__(self) -> None:
+        if self.multiplier < 1:
+            raise ValueError(f"multiplier must be at least 1, got {self.multiplier:g}")
+
     @property
     def max_delay(self) -> float:
         """The cap on a hold in seconds, with Netdata's default when ``max`` is unset."""

@@ -37,6 +37,10 @@ class FlapThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     high: float = 30.0
     """At or above this percent an alert starts flapping."""
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.low <= self.high <= 100:
+            raise ValueError(f"need 0 <= low <= high <= 100, got low {self.low} high {self.high}")
+
 
 class FlapState(msgspec.Struct, frozen=True):
     """What flap detection remembers about one alert; persist it as is.

@@ -144,6 +144,11 @@ def test_parse_delay_names_what_is_wrong(text, message):
         parse_delay(text)
 
 
+def test_a_shrinking_multiplier_is_refused_in_any_form():
+    with pytest.raises(ValueError, match="at least 1"):
+        DampingPolicy(multiplier=0.5)
+
+
 STATUSES = st.sampled_from(list(Status))
 
 

@@ -131,6 +131,12 @@ def test_custom_thresholds_are_honoured():
     assert event is not None and event.kind is FlapEventKind.STARTED
 
 
+@pytest.mark.parametrize(("low", "high"), [(30, 20), (-1, 30), (20, 101)])
+def test_thresholds_must_be_ordered_percentages(low, high):
+    with pytest.raises(ValueError, match="low <= high"):
+        FlapThresholds(low=low, high=high)
+
+
 def test_a_quiet_state_can_be_forgotten_and_a_recent_problem_cannot():
     state, _ = notifications([OK] * 21)
     assert can_forget(state)
