@@ -10,8 +10,10 @@ import enum
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
-from hub.domain.rules import Rule
+from hub.domain.matchers import MatchOp, all_match
+from hub.domain.rules import Rule, Severity, severity_rank
 from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -19,6 +21,7 @@ from hub.notify.compose import notification_for
 from hub.notify.outbox import encode
 from hub.notify.routes import Routes
 from hub.rules.evaluate import alert_labels, evaluate
+from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
 from hub.tsdb import TSDB
@@ -59,6 +62,17 @@ class AlertEngine:
         self._clock = clock
         self._bus = bus
         self._external_url = external_url
+        self._rules_by_name = {r.name: r for r in rules}
+        self._status: dict[str, AlertStatus] = {}
+        """Per open alert what evaluation carries over (last true, missing data); the store
+        holds state, start and severity, so a restart loses only ``keep_firing_for`` timing."""
+        self._started = clock.now()
+        self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
+        self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
+        self._seeded = False
+        self._lookback = max(
+            LOOKBACK, timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0))
+        )
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -68,32 +82,72 @@ class AlertEngine:
     async def evaluate(self) -> list[Alert]:
         """Evaluate every rule once; returns the alerts whose state changed."""
         now = self._clock.now()
+        stamp = now.timestamp()
+        latest = await self._tsdb.latest(since=now - self._lookback)
+        await self._feed_recent(latest, now)
+        fresh_since = stamp - LOOKBACK.total_seconds()
         by_metric: dict[str, list[Sample]] = defaultdict(list)
-        for sample in await self._tsdb.latest(since=now - LOOKBACK):
+        for sample in latest:
             by_metric[sample.name].append(sample)
         changed: list[int] = []
         async with self._store.tx() as tx:
             open_alerts = {a.fingerprint: a for a in await tx.alerts.open()}
             seen: set[str] = set()
             for rule in self._rules:
-                for sample in by_metric.get(rule.metric, ()):
-                    labels = alert_labels(rule, sample.labels)
-                    key = fingerprint(labels)
+                series = [
+                    s for s in by_metric.get(rule.metric, ()) if all_match(rule.matchers, s.labels)
+                ]
+                if rule.absent is not None:
+                    labels, silent_for = self._absence(rule, series, stamp)
+                    key = identity(labels)
                     seen.add(key)
-                    current = open_alerts.get(key)
-                    changed += await self._step(tx, rule, labels, key, current, [sample], now)
+                    changed += await self._step(tx, rule, labels, key, open_alerts, silent_for, now)
+                    continue
+                for sample in series:
+                    if sample.time < fresh_since:
+                        continue
+                    labels = alert_labels(rule, sample.labels)
+                    key = identity(labels)
+                    seen.add(key)
+                    value = rule_value(rule, sample, self._recent, _series_key(sample), stamp)
+                    changed += await self._step(tx, rule, labels, key, open_alerts, value, now)
             for key, current in open_alerts.items():
                 if key in seen:
                     continue
-                owner = next((r for r in self._rules if r.name == current.rule), None)
+                owner = self._rules_by_name.get(current.rule)
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:
-                    changed += await self._step(tx, owner, current.labels, key, current, [], now)
+                    labels = {k: v for k, v in current.labels.items() if k != "severity"}
+                    changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
             alerts = [a for a in [await tx.alerts.get(i) for i in changed] if a is not None]
         for alert in alerts:
             self._bus.publish("alert", alert)
         return alerts
+
+    def _absence(
+        self, rule: Rule, series: list[Sample], now: float
+    ) -> tuple[dict[str, str], float]:
+        """An absent rule's labels (the selector's equality labels) and seconds without data."""
+        labels = {m.label: m.value for m in rule.matchers if m.op is MatchOp.EQ}
+        newest = max((s.time for s in series), default=None)
+        since = newest if newest is not None else self._started.timestamp()
+        return alert_labels(rule, labels), max(0.0, now - since)
+
+    async def _feed_recent(self, latest: list[Sample], now: datetime) -> None:
+        """Keep the windows of rules that aggregate or predict; seed them once from the store."""
+        if not self._window_metrics:
+            return
+        if not self._seeded:
+            self._seeded = True
+            start = now - timedelta(seconds=self._recent.span)
+            for metric in self._window_metrics:
+                for series in await self._tsdb.range(metric, start, now):
+                    key = fingerprint({**series.labels, "__name__": series.name})
+                    self._recent.extend(key, series.times, series.values)
+        for sample in latest:
+            if sample.name in self._window_metrics:
+                self._recent.add(_series_key(sample), sample.time, sample.value)
 
     async def acknowledge(
         self, alert_id: int, by: str, comment: str | None
@@ -167,15 +221,22 @@ class AlertEngine:
         rule: Rule,
         labels: dict[str, str],
         key: str,
-        current: Alert | None,
-        window: list[Sample],
+        open_alerts: dict[str, Alert],
+        value: float | None,
         now: datetime,
     ) -> list[int]:
-        status = AlertStatus(current.state, current.started_at) if current else None
-        transition = evaluate(rule, labels, window, status, now)
+        current = open_alerts.get(key)
+        previous = self._status.get(key)
+        if previous is None and current is not None:
+            previous = AlertStatus(current.state, current.started_at, current.severity)
+        status, transition = evaluate(rule, labels, value, previous, now)
+        if status is None:
+            self._status.pop(key, None)
+        else:
+            self._status[key] = status
         if transition is None:
-            if current is not None and window and window[-1].value != current.value:
-                await tx.alerts.update(current.id, now, value=window[-1].value)
+            if current is not None and value is not None and value != current.value:
+                await tx.alerts.update(current.id, now, value=value)
             return []
         return [await self._apply(tx, rule, key, current, transition)]
 
@@ -183,15 +244,16 @@ class AlertEngine:
         self, tx: Tx, rule: Rule, key: str, current: Alert | None, t: Transition
     ) -> int:
         now = t.at
+        labels = {**t.labels, "severity": t.severity}
         if current is None:
             assert t.to_state is not None  # noqa: S101 (evaluate never forgets the unknown)
             alert_id = await tx.alerts.create(
                 fingerprint=key,
                 rule=rule.name,
                 state=t.to_state,
-                severity=rule.severity,
-                labels=t.labels,
-                annotations=_annotations(rule),
+                severity=t.severity,
+                labels=labels,
+                annotations=render_annotations(rule, labels, t.value, t.severity),
                 value=t.value,
                 active_at=t.active_at,
                 now=now,
@@ -201,12 +263,33 @@ class AlertEngine:
             if t.to_state is None:
                 await tx.alerts.delete(alert_id)
                 return alert_id
-            values: dict[str, object] = {"state": t.to_state, "value": t.value}
-            if t.to_state is AlertState.FIRING:
+            values: dict[str, object] = {
+                "state": t.to_state,
+                "value": t.value,
+                "severity": t.severity,
+                "labels": labels,
+                "annotations": render_annotations(rule, labels, t.value, t.severity),
+            }
+            if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
                 values["fired_at"] = now
             if t.to_state is AlertState.RESOLVED:
                 values["resolved_at"] = now
             await tx.alerts.update(alert_id, now, **values)
+        if t.from_severity is not None:
+            await tx.alerts.add_event(
+                alert_id,
+                AlertEvent(
+                    now,
+                    "severity",
+                    t.from_state,
+                    t.to_state,
+                    t.value,
+                    comment=f"severity {t.from_severity} -> {t.severity}",
+                ),
+            )
+            if severity_rank(t.severity) > severity_rank(t.from_severity):
+                await self._queue_notifications(tx, alert_id, rule.name, AlertState.FIRING, now)
+            return alert_id
         await tx.alerts.add_event(
             alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)
         )
@@ -236,6 +319,43 @@ class AlertEngine:
             await tx.outbox.enqueue(channel, encode(note), alert_id, now)
 
 
-def _annotations(rule: Rule) -> dict[str, str]:
-    message = rule.message or f"{rule.metric} {rule.operator} {rule.threshold:g}"
-    return {"message": message, "summary": message}
+def render_annotations(
+    rule: Rule, labels: dict[str, str], value: float | None, severity: Severity
+) -> dict[str, str]:
+    """The alert's annotations: its rendered message (also as ``summary``), the rule's own
+    annotations and its runbook URL."""
+    threshold = next(
+        (lvl.threshold for lvl in rule.effective_levels if lvl.severity == severity),
+        rule.threshold,
+    )
+
+    def fill(text: str) -> str:
+        return render(
+            text,
+            labels=labels,
+            value=value,
+            threshold=threshold,
+            severity=severity,
+            rule=rule.name,
+        )
+
+    if rule.message:
+        message = fill(rule.message)
+    elif rule.absent is not None:
+        message = f"no {rule.metric} data for {format_value(value)} s"
+    else:
+        message = f"{rule.metric} {rule.operator} {threshold:g} (now {format_value(value)})"
+    out = {"message": message, "summary": message}
+    out.update({name: fill(text) for name, text in rule.annotations.items()})
+    if rule.runbook_url:
+        out["runbook_url"] = rule.runbook_url
+    return out
+
+
+def identity(labels: dict[str, str]) -> str:
+    """An alert's fingerprint: its labels without ``severity``, which may change over time."""
+    return fingerprint({k: v for k, v in labels.items() if k != "severity"})
+
+
+def _series_key(sample: Sample) -> str:
+    return fingerprint({**sample.labels, "__name__": sample.name})

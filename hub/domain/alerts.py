@@ -25,10 +25,18 @@ class AlertState(enum.StrEnum):
 
 
 class AlertStatus(msgspec.Struct, frozen=True):
-    """The part of an open alert that rule evaluation needs: its state and since when."""
+    """The part of an open alert that rule evaluation needs and carries from one evaluation
+    to the next."""
 
     state: AlertState
     active_at: datetime
+    """When the condition started to hold (pending since, or firing since minus ``for``)."""
+    severity: Severity = Severity.WARNING
+    clear_since: datetime | None = None
+    """First evaluation since which a firing alert's condition is false (``keep_firing_for``
+    counts from here, as Prometheus's ``KeepFiringSince``)."""
+    missing: int = 0
+    """Evaluations in a row without data."""
 
 
 class Transition(msgspec.Struct, frozen=True):
@@ -44,6 +52,11 @@ class Transition(msgspec.Struct, frozen=True):
     value: float | None
     at: datetime
     active_at: datetime
+    severity: Severity = Severity.WARNING
+    from_severity: Severity | None = None
+    """The severity before, when this transition changes it (a level was crossed)."""
+    nodata: bool = False
+    """The condition is the absence of data (``nodata: nodata`` rules and ``absent`` rules)."""
 
 
 class Alert(msgspec.Struct, frozen=True):

@@ -15,7 +15,7 @@ from hub.lib.sizes import Bytes, parse_size
 T = TypeVar("T")
 PathKey = tuple[str | int, ...]
 
-_MSGSPEC_AT = re.compile(r"^(?P<reason>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_MSGSPEC_AT = re.compile(r"^(?P<reason>.*?)(?: - at (?:`key` in )?`\$(?P<path>[^`]*)`)?$", re.S)
 _PATH_TOKEN = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 
 

@@ -189,7 +189,10 @@ class AlertRepo:
         return int(result.scalar_one())
 
     async def update(self, alert_id: int, now: datetime, **values: object) -> None:
-        """Change columns of one alert (``state``, ``value``, ``fired_at``, ack fields …)."""
+        """Change columns of one alert (``state``, ``value``, ``labels``, ack fields …)."""
+        for column in ("labels", "annotations"):
+            if column in values:
+                values[column] = _json.encode(values[column]).decode()
         await self._conn.execute(
             sa.update(t.alerts).where(t.alerts.c.id == alert_id).values(updated_at=now, **values)
         )

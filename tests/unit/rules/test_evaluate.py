@@ -1,121 +1,162 @@
-"""Pure rule evaluation with an injected clock (ALERTING-SEMANTICS behaviours 1–3)."""
+"""Pure rule evaluation with an injected clock (ALERTING-SEMANTICS behaviours 1–5, 7, 9)."""
 
 from datetime import timedelta
 
+import msgspec
+
 from hub.domain.alerts import AlertState, AlertStatus
-from hub.domain.rules import Operator, Rule, Severity
-from hub.domain.samples import Sample
+from hub.domain.rules import Level, NoData, Operator, Rule, Severity
 from hub.rules.evaluate import alert_labels, evaluate
 
 CPU_HIGH = Rule("cpu_high", "cpu_usage", 80, Operator.GT, 300, Severity.WARNING, "CPU high")
 DOWN = Rule("service_down", "service_health", 0, Operator.LE, 0, Severity.CRITICAL, "down")
+FIRING, PENDING, RESOLVED = AlertState.FIRING, AlertState.PENDING, AlertState.RESOLVED
 
 
-def window(value, clock):
-    return [Sample("cpu_usage", {"host": "h"}, value, clock.now().timestamp())]
+def rule(**changes) -> Rule:
+    return msgspec.structs.replace(
+        Rule("r", "cpu_usage", 90, Operator.GT, 0, Severity.WARNING, ""), **changes
+    )
 
 
-def run(rule, values, clock, step=60):
-    """Feed one value per step; returns the state after each evaluation."""
-    status, states = None, []
+def run(rule, values, clock, step=60, status=None):
+    """Feed one value per step (None: no data); returns the state after each evaluation."""
+    states = []
     for value in values:
-        samples = [] if value is None else window(value, clock)
-        t = evaluate(rule, {"host": "h"}, samples, status, clock.now())
-        if t is not None:
-            status = None if t.to_state is None else AlertStatus(t.to_state, t.active_at)
+        status, _ = evaluate(rule, {"host": "h"}, value, status, clock.now())
         states.append(status.state if status else None)
         clock.advance(step)
     return states
 
 
-def test_for_5m_goes_pending_then_fires_at_exactly_5m(clock):
-    states = run(CPU_HIGH, [90] * 6, clock)
-    assert states == [AlertState.PENDING] * 5 + [AlertState.FIRING]
+def test_1_for_5m_goes_pending_then_fires_at_exactly_5m(clock):
+    assert run(CPU_HIGH, [90] * 6, clock) == [PENDING] * 5 + [FIRING]
 
 
-def test_one_false_evaluation_deletes_pending_and_restarts_active_at(clock):
+def test_1_one_false_evaluation_deletes_pending_and_restarts_active_at(clock):
     states = run(CPU_HIGH, [90, 90, 90, 50, 90, 90, 90, 90, 90, 90], clock)
     assert states[3] is None
-    assert states[4:9] == [AlertState.PENDING] * 5
-    assert states[9] is AlertState.FIRING
+    assert states[4:9] == [PENDING] * 5
+    assert states[9] is FIRING
 
 
-def test_for_zero_fires_on_first_true_evaluation(clock):
-    rule = Rule("cpu", "cpu_usage", 80, Operator.GT, 0, Severity.WARNING, "")
-    assert run(rule, [81], clock) == [AlertState.FIRING]
+def test_2_for_zero_fires_on_first_true_evaluation(clock):
+    assert run(rule(threshold=80), [81], clock) == [FIRING]
 
 
-def test_pending_alert_that_clears_is_forgotten_without_resolution(clock):
-    first = evaluate(CPU_HIGH, {}, window(90, clock), None, clock.now())
-    assert first is not None and first.to_state is AlertState.PENDING
+def test_3_pending_alert_that_clears_is_forgotten_without_resolution(clock):
+    status, first = evaluate(CPU_HIGH, {}, 90, None, clock.now())
+    assert first is not None and first.to_state is PENDING
     clock.advance(60)
-    cleared = evaluate(
-        CPU_HIGH,
-        {},
-        window(10, clock),
-        AlertStatus(AlertState.PENDING, first.active_at),
-        clock.now(),
+    status, cleared = evaluate(CPU_HIGH, {}, 10, status, clock.now())
+    assert status is None
+    assert cleared is not None and cleared.to_state is None
+
+
+def test_4_keep_firing_for_holds_two_minutes_and_a_true_value_resets_it(clock):
+    keep = rule(keep_firing_for=120)
+    # fire, false (keeps), true again (resets), false at 180 s: still firing at 240 s,
+    # resolved at 300 s, 2 m after turning false
+    states = run(keep, [95, 50, 95, 50, 50, 50], clock)
+    assert states == [FIRING, FIRING, FIRING, FIRING, FIRING, None]
+    assert run(rule(), [95, 50], clock) == [FIRING, None]
+
+
+def test_5_recovery_threshold_91_85_79_85_is_firing_firing_resolved_ok(clock):
+    hysteresis = rule(recover=80)
+    transitions = []
+    status = None
+    for value in (91, 85, 79, 85):
+        status, t = evaluate(hysteresis, {}, value, status, clock.now())
+        transitions.append(t.to_state if t else "-")
+        clock.advance(60)
+    assert transitions == [FIRING, "-", RESOLVED, "-"]
+
+
+def test_recovery_threshold_is_inclusive_at_its_value(clock):
+    assert run(rule(recover=80), [91, 80, 79.9], clock) == [FIRING, FIRING, None]
+
+
+def test_levels_fire_at_the_highest_breached_severity_and_change_while_firing(clock):
+    levels = rule(
+        threshold=80,
+        levels=(Level(Severity.WARNING, 80), Level(Severity.CRITICAL, 95)),
     )
-    assert cleared is not None
-    assert cleared.to_state is None
-
-
-def test_firing_alert_resolves_when_condition_is_false_or_data_stops(clock):
-    active = clock.now() - timedelta(minutes=10)
-    for state in (AlertState.FIRING, AlertState.ACKNOWLEDGED):
-        status = AlertStatus(state, active)
-        low = evaluate(CPU_HIGH, {}, window(10, clock), status, clock.now())
-        gone = evaluate(CPU_HIGH, {}, [], status, clock.now())
-        assert low is not None and low.to_state is AlertState.RESOLVED
-        assert gone is not None and gone.to_state is AlertState.RESOLVED
-        assert low.from_state is state
+    status, t = evaluate(levels, {}, 85, None, clock.now())
+    assert (t.to_state, t.severity) == (FIRING, Severity.WARNING)
+    status, t = evaluate(levels, {}, 97, status, clock.now())
+    assert (t.from_state, t.to_state, t.from_severity, t.severity) == (
+        FIRING,
+        FIRING,
+        Severity.WARNING,
+        Severity.CRITICAL,
+    )
+    status, t = evaluate(levels, {}, 96, status, clock.now())
+    assert t is None
+    status, t = evaluate(levels, {}, 50, status, clock.now())
+    assert t.to_state is RESOLVED and status is None
 
 
 def test_firing_or_acknowledged_alert_stays_while_condition_holds(clock):
     active = clock.now() - timedelta(minutes=10)
-    for state in (AlertState.FIRING, AlertState.ACKNOWLEDGED):
-        assert (
-            evaluate(CPU_HIGH, {}, window(99, clock), AlertStatus(state, active), clock.now())
-            is None
-        )
+    for state in (FIRING, AlertState.ACKNOWLEDGED):
+        status, t = evaluate(CPU_HIGH, {}, 99, AlertStatus(state, active), clock.now())
+        assert t is None and status.state is state and status.clear_since is None
+        low_status, low = evaluate(CPU_HIGH, {}, 10, AlertStatus(state, active), clock.now())
+        assert low.to_state is RESOLVED and low.from_state is state and low_status is None
+
+
+def test_7_absent_fires_after_its_window_and_resolves_on_the_first_sample(clock):
+    absent = rule(absent=600, threshold=0)
+    # the value of an absent rule is the seconds without data
+    assert run(absent, [300, 599, 600, 660, 0], clock) == [None, None, FIRING, FIRING, None]
+
+
+def test_9_keep_last_keeps_firing_through_a_gap(clock):
+    assert run(rule(nodata=NoData.KEEP_LAST), [95, None, None, None, 95], clock) == [FIRING] * 5
+
+
+def test_9_with_nodata_ok_a_series_missing_two_evaluations_resolves(clock):
+    status, fired = evaluate(rule(), {}, 95, None, clock.now())
+    status, t = evaluate(rule(), {}, None, status, clock.now())
+    assert t is None and status.missing == 1
+    status, t = evaluate(rule(), {}, None, status, clock.now())
+    assert t.to_state is RESOLVED and status is None
+
+
+def test_nodata_alerting_and_nodata_modes_fire_on_missing_data(clock):
+    assert run(rule(nodata=NoData.ALERTING), [None], clock) == [FIRING]
+    _, t = evaluate(rule(nodata=NoData.NODATA), {}, None, None, clock.now())
+    assert t.to_state is FIRING and t.nodata and t.value is None
+    assert run(rule(), [None, None], clock) == [None, None]
 
 
 def test_resolved_alert_fires_again_as_a_new_pending(clock):
-    status = AlertStatus(AlertState.RESOLVED, clock.now() - timedelta(hours=1))
-    t = evaluate(CPU_HIGH, {}, window(95, clock), status, clock.now())
-    assert t is not None and t.to_state is AlertState.PENDING
+    status = AlertStatus(RESOLVED, clock.now() - timedelta(hours=1))
+    _, t = evaluate(CPU_HIGH, {}, 95, status, clock.now())
+    assert t is not None and t.to_state is PENDING
     assert t.active_at == clock.now()
 
 
 def test_no_alert_and_no_problem_means_no_transition(clock):
-    assert evaluate(CPU_HIGH, {}, window(10, clock), None, clock.now()) is None
-    assert evaluate(CPU_HIGH, {}, [], None, clock.now()) is None
+    assert evaluate(CPU_HIGH, {}, 10, None, clock.now()) == (None, None)
+    assert evaluate(CPU_HIGH, {}, None, None, clock.now()) == (None, None)
 
 
 def test_service_down_fires_when_health_is_zero_not_one(clock):
-    up = [Sample("service_health", {"service": "api"}, 1, 0)]
-    down = [Sample("service_health", {"service": "api"}, 0, 0)]
-    assert evaluate(DOWN, {}, up, None, clock.now()) is None
-    fired = evaluate(DOWN, {}, down, None, clock.now())
-    assert fired is not None and fired.to_state is AlertState.FIRING
+    assert evaluate(DOWN, {}, 1, None, clock.now()) == (None, None)
+    _, fired = evaluate(DOWN, {}, 0, None, clock.now())
+    assert fired is not None and fired.to_state is FIRING
+    assert fired.severity is Severity.CRITICAL
 
 
-def test_only_the_newest_sample_of_the_window_counts(clock):
-    samples = [Sample("cpu_usage", {}, 99, 0), Sample("cpu_usage", {}, 10, 1)]
-    assert evaluate(CPU_HIGH, {}, samples, None, clock.now()) is None
-
-
-def test_alert_labels_carry_series_rule_alertname_and_severity():
-    rule = Rule("r", "m", 1, Operator.GT, 0, Severity.CRITICAL, "", labels={"team": "ops"})
-    assert alert_labels(rule, {"host": "a"}) == {
-        "host": "a",
-        "team": "ops",
-        "alertname": "r",
-        "severity": "critical",
-    }
+def test_alert_labels_carry_series_rule_labels_and_alertname():
+    r = Rule("r", "m", 1, Operator.GT, 0, Severity.CRITICAL, "", labels={"team": "ops"})
+    assert alert_labels(r, {"host": "a"}) == {"host": "a", "team": "ops", "alertname": "r"}
 
 
 def test_operators_compare_as_written():
     assert Operator.GT.holds(2, 1) and not Operator.GT.holds(1, 1)
     assert Operator.GE.holds(1, 1) and Operator.LT.holds(0, 1) and Operator.LE.holds(1, 1)
     assert Operator.EQ.holds(1, 1) and Operator.NE.holds(0, 1)
+    assert Operator.GT.inclusive is Operator.GE and Operator.EQ.inclusive is Operator.EQ

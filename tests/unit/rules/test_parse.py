@@ -72,7 +72,7 @@ def test_empty_file_has_no_rules():
             "alerts:\n  cpu:\n    metric: cpu_usage\n    threshold: high\n",
             4,
             "alerts.cpu.threshold",
-            "Expected `float`",
+            "Expected `float | null`, got `str`",
         ),
         (
             "alerts:\n  cpu:\n    metric: cpu_usage\n    threshold: 1\n    duration: soon\n",

@@ -1,0 +1,65 @@
+"""Recent samples per series, kept in memory for rules that look at a window of history."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from hub.domain.rules import Aggregation, Rule
+from hub.domain.samples import Sample
+from hub.rules.aggregate import aggregate
+from hub.tsdb.trends import predict
+
+
+class RecentSamples:
+    """A sliding window of (time, value) per series key, as long as the longest rule needs.
+
+    Fed with every evaluation's newest samples (a repeat of the last time is ignored); seeded
+    from the store at start so windows are full straight after a restart."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        """Seconds of history kept per series."""
+        self._points: dict[str, deque[tuple[float, float]]] = {}
+
+    def add(self, key: str, time: float, value: float) -> None:
+        """Append a sample of series ``key`` unless it is not newer than the last one."""
+        points = self._points.get(key)
+        if points is None:
+            points = self._points[key] = deque()
+        elif points and time <= points[-1][0]:
+            return
+        points.append((time, value))
+        while points and points[0][0] < time - self.span:
+            points.popleft()
+
+    def extend(self, key: str, times: Iterable[float], values: Iterable[float]) -> None:
+        """Add many samples of one series, oldest first."""
+        for time, value in zip(times, values, strict=True):
+            self.add(key, time, value)
+
+    def points(self, key: str, since: float) -> list[tuple[float, float]]:
+        """The samples of ``key`` at or after ``since``, oldest first."""
+        return [p for p in self._points.get(key, ()) if p[0] >= since]
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop series not in ``keep`` (gone for longer than the span)."""
+        for key in [k for k in self._points if k not in keep]:
+            del self._points[key]
+
+
+def rule_value(
+    rule: Rule, sample: Sample, recent: RecentSamples, key: str, now: float
+) -> float | None:
+    """The value ``rule`` compares for the series whose newest sample is ``sample``.
+
+    The sample itself for a plain rule, the aggregation over the rule's window, or the value
+    predicted ``horizon`` ahead by a line fitted over the prediction window."""
+    if rule.predict is not None:
+        points = recent.points(key, now - rule.predict.window)
+        times = [t for t, _ in points]
+        values = [v for _, v in points]
+        return predict(times, values, now, rule.predict.window, rule.predict.horizon)
+    if rule.window <= 0 or rule.aggregate is Aggregation.LAST:
+        return sample.value
+    return aggregate(rule.aggregate, recent.points(key, now - rule.window))
