@@ -117,7 +117,7 @@ def test_9_keep_last_keeps_firing_through_a_gap(clock):
 
 
 def test_9_with_nodata_ok_a_series_missing_two_evaluations_resolves(clock):
-    status, fired = evaluate(rule(), {}, 95, None, clock.now())
+    status, _ = evaluate(rule(), {}, 95, None, clock.now())
     status, t = evaluate(rule(), {}, None, status, clock.now())
     assert t is None and status.missing == 1
     status, t = evaluate(rule(), {}, None, status, clock.now())
