@@ -23,6 +23,7 @@ WEEKDAY_NAMES = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday
 MONTH_NAMES = tuple(name.lower() for name in calendar.month_name[1:])
 _INTERVAL_KEYS = ("times", "weekdays", "days_of_month", "months", "years", "location")
 DEFAULT_HORIZON = timedelta(days=366)
+_SEARCH_STEP = timedelta(days=7)
 
 
 class TimeIntervalError(ValueError):
@@ -96,9 +97,14 @@ def next_interval_change(
     bound, or where the UTC offset changes (DST), so only those instants are tried.
     """
     inside = contains_any(intervals, now)
-    for candidate in _boundaries(intervals, now, now + within):
-        if contains_any(intervals, candidate) != inside:
-            return candidate
+    until = now + within
+    start = now
+    while start < until:  # a week at a time, so that a near change is found quickly
+        end = min(start + _SEARCH_STEP, until)
+        for candidate in _boundaries(intervals, start, end):
+            if contains_any(intervals, candidate) != inside:
+                return candidate
+        start = end
     return None
 
 
