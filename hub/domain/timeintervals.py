@@ -69,7 +69,13 @@ class TimeInterval(msgspec.Struct, frozen=True):
 
 
 def contains(interval: TimeInterval, instant: datetime) -> bool:
-    """Whether the aware ``instant`` falls inside ``interval``."""
+    """Whether the aware ``instant`` falls inside ``interval``.
+
+    Raises:
+        ValueError: ``instant`` is naive (it would be read in the machine's time zone).
+    """
+    if instant.tzinfo is None:
+        raise ValueError(f"{instant.isoformat()} has no time zone")
     local = instant.astimezone(ZoneInfo(interval.location))
     minute = local.hour * 60 + local.minute
     if interval.times and not any(r.start <= minute < r.end for r in interval.times):
@@ -91,7 +97,8 @@ def contains_any(intervals: Iterable[TimeInterval], instant: datetime) -> bool:
 def next_interval_change(
     intervals: tuple[TimeInterval, ...], now: datetime, within: timedelta = DEFAULT_HORIZON
 ) -> datetime | None:
-    """The first instant after ``now`` at which ``contains_any`` flips, or None within ``within``.
+    """The first instant (UTC) after ``now`` at which ``contains_any`` flips; None if there is
+    none within ``within`` (default a year; the search goes a week at a time).
 
     Membership can only change where local wall-clock time crosses midnight or a ``times``
     bound, or where the UTC offset changes (DST), so only those instants are tried.

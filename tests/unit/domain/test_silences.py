@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -285,3 +286,8 @@ def test_invalid_requests_name_the_field(changes, field, message):
 def test_a_quoted_matcher_value_parses_back_to_itself(label, op, value):
     quoted = value.replace("\\", "\\\\").replace('"', '\\"')
     assert parse_matcher(f'{label}{op}"{quoted}"') == Matcher(label, op, value)
+
+
+def test_a_silence_round_trips_through_json_for_the_store_and_the_api():
+    made = silence(Matcher("service", MatchOp.RE, "api|web"))
+    assert msgspec.json.decode(msgspec.json.encode(made), type=Silence) == made

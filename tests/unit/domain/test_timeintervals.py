@@ -158,6 +158,11 @@ def test_every_field_must_hold_and_any_interval_of_a_list_may():
     assert not contains_any((office, weekend), utc(2026, 11, 27, 18, 0))  # Friday evening
 
 
+def test_a_naive_instant_is_refused_rather_than_read_in_the_machines_zone():
+    with pytest.raises(ValueError, match="no time zone"):
+        contains(evening(), datetime(2026, 11, 26, 18, 0))
+
+
 def test_an_empty_interval_always_holds():
     assert contains(TimeInterval(), utc(2026, 11, 26, 3, 14))
     assert next_interval_change((TimeInterval(),), utc(2026, 11, 26)) is None
