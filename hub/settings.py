@@ -180,6 +180,11 @@ def _service(doc: YamlDoc, name: str, body: object) -> ServiceConfig:
             f"must be more than 0 and shorter than the interval ({config.interval:g}s), "
             f"got {config.timeout:g}s",
         )
+    _check_probe_options(doc, path, config)
+    return config
+
+
+def _check_probe_options(doc: YamlDoc, path: tuple[str, str], config: ServiceConfig) -> None:
     codes = config.expected_status
     for code in (codes,) if isinstance(codes, int) else codes or ():
         if not 100 <= code <= 599:
@@ -194,7 +199,6 @@ def _service(doc: YamlDoc, name: str, body: object) -> ServiceConfig:
     ):
         if count < 1:
             raise doc.error((*path, key), "must be at least 1")
-    return config
 
 
 def _is_http_url(url: str) -> bool:

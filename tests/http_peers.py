@@ -4,6 +4,7 @@ Prometheus target, TLS with a certificate made by the openssl CLI, and refusal w
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import subprocess
 import threading
@@ -31,8 +32,11 @@ class Peer:
     metrics_text: str | None = None
     """Served at /metrics as is when set (malformed expositions)."""
     requests: list[str] = field(default_factory=list)
+    connections: int = 0
+    """Connections accepted or attempted (a failed TLS handshake counts too)."""
     base: str = ""
     _server: ThreadingHTTPServer | None = None
+    _open: set[socket.socket] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -45,11 +49,15 @@ class Peer:
         return f"{self.base}/metrics"
 
     def stop(self) -> None:
-        """Stop listening: connections are refused from now on."""
+        """Stop listening and drop open (keep-alive) connections: like a process that died,
+        connections are refused from now on."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        for sock in list(self._open):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 @contextlib.contextmanager
@@ -59,6 +67,14 @@ def http_peer(tls: ssl.SSLContext | None = None, **answer: object) -> Iterator[P
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            peer._open.add(self.connection)
+
+        def finish(self) -> None:
+            peer._open.discard(self.connection)
+            super().finish()
 
         def do_GET(self) -> None:
             peer.requests.append(self.path)
@@ -81,8 +97,14 @@ def http_peer(tls: ssl.SSLContext | None = None, **answer: object) -> Iterator[P
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def get_request(self):  # type: ignore[no-untyped-def]
+            peer.connections += 1
+            return super().get_request()
+
+    server = Server(("127.0.0.1", 0), Handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     scheme = "https" if tls else "http"

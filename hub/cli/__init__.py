@@ -1,13 +1,15 @@
-"""The ``tcf-hub`` command: serve, ctl, db."""
+"""The ``tcf-hub`` command: serve, ctl, db, agent."""
 
 from __future__ import annotations
 
 import click
 
 from hub import __version__
+from hub.cli.agent import agent
 from hub.cli.ctl import ctl
 from hub.cli.db import db
 from hub.cli.serve import serve
+from hub.cli.tokens import tokens
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +21,8 @@ def cli() -> None:
 cli.add_command(serve)
 cli.add_command(ctl)
 cli.add_command(db)
+cli.add_command(agent)
+ctl.add_command(tokens)
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ class HttpProbe:
     ) -> None:
         self.name = f"http:{service}"
         self.interval = float(config.interval)
-        self._labels = {"service": service}
+        self._service = service
         self._config = config
         self._clock = clock
         self._http = http
@@ -88,7 +88,7 @@ class HttpProbe:
         self._outcomes.append(error is None)
         if error is not None:
             log.debug("%s is down: %s", self.name, error)
-        labels = self._labels
+        labels = {"service": self._service}
         out = [
             Sample("service_health", labels, 0.0 if error else 1.0, now),
             Sample("http_status", labels, float(status), now),

@@ -27,7 +27,7 @@ from hub.lib.clock import Clock, monotonic
 
 log = logging.getLogger(__name__)
 
-ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
+ACCEPT = "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"
 """The classic text format is preferred; OpenMetrics is parsed too when that is what comes."""
 
 OWN_METRICS = frozenset(

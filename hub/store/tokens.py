@@ -29,11 +29,11 @@ class TokenRepo:
             TokenExistsError: the name is taken.
         """
         result = await self._conn.execute(
-            insert_or_ignore(self._conn, t.api_tokens).values(
-                name=name, scope=scope.value, token_hash=token_hash, created_at=now
-            )
+            insert_or_ignore(self._conn, t.api_tokens)
+            .values(name=name, scope=scope.value, token_hash=token_hash, created_at=now)
+            .returning(t.api_tokens.c.name)
         )
-        if result.rowcount != 1:
+        if result.first() is None:
             raise TokenExistsError(f"a token named {name!r} exists already")
         return ApiToken(name, scope, now)
 

@@ -1,0 +1,58 @@
+"""Sending one batch to the hub's ``POST /api/v1/ingest`` and classifying the answer."""
+
+from __future__ import annotations
+
+import httpx
+
+from hub.agent.shipper import Outcome, SendResult
+from hub.lib.http import DeliveryError, raise_for_delivery
+
+INGEST_PATH = "/api/v1/ingest"
+
+
+class HubSender:
+    """Posts msgpack batches with the agent's token; never raises for HTTP or network trouble."""
+
+    def __init__(
+        self, client: httpx.AsyncClient, hub_url: str, token: str, timeout: float = 10.0
+    ) -> None:
+        self._client = client
+        self._url = hub_url.rstrip("/") + INGEST_PATH
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/msgpack",
+        }
+        self._timeout = timeout
+
+    async def __call__(self, batch: bytes) -> SendResult:
+        """One attempt: SENT on 2xx; RETRY on connection trouble, 429 and 5xx; REFUSED on 401
+        and 403; REJECTED on any other status (the same classification as notifications)."""
+        try:
+            response = await self._client.post(
+                self._url, content=batch, headers=self._headers, timeout=self._timeout
+            )
+        except httpx.TimeoutException:
+            return SendResult(Outcome.RETRY, f"no answer within {self._timeout:g}s")
+        except httpx.TransportError as exc:
+            return SendResult(Outcome.RETRY, f"cannot connect ({type(exc).__name__})")
+        try:
+            raise_for_delivery(response)
+        except DeliveryError as exc:
+            detail = f"HTTP {response.status_code}: {_reason(response)}"
+            if not exc.permanent:
+                return SendResult(Outcome.RETRY, detail)
+            if response.status_code in (401, 403):
+                return SendResult(Outcome.REFUSED, detail)
+            return SendResult(Outcome.REJECTED, detail)
+        return SendResult(Outcome.SENT)
+
+
+def _reason(response: httpx.Response) -> str:
+    """The hub's ``detail``, or the start of the body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or "no reason given"
+    if isinstance(body, dict) and body.get("detail"):
+        return str(body["detail"])
+    return str(body)[:200]
