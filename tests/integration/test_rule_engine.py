@@ -1,0 +1,131 @@
+"""The rule model through the engine and the store: levels, matchers, windows, absence,
+prediction and templates (ALERTING-SEMANTICS behaviours 7 and 8), with a real receiver."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.helpers import receiver
+from tests.integration.conftest import Hub
+
+RULES = """
+alerts:
+  api_slow:
+    metric: response_time
+    match: 'service=~"api|web"'
+    levels: {warning: 500, critical: 2000}
+    message: "{{ labels.service }} answers in {{ value }} ms (over {{ threshold }})"
+    runbook_url: https://wiki.example/api-slow
+    notifications: [{webhook: ops}]
+  cpu_avg:
+    metric: cpu_usage
+    aggregate: avg
+    window: 5m
+    threshold: 80
+  backup_missing:
+    metric: job_success
+    match: {heartbeat: backup}
+    absent: 10m
+    severity: critical
+  disk_fills:
+    metric: disk_free_gb
+    operator: "<"
+    threshold: 0
+    predict: {window: 1h, horizon: 4h}
+  disk_fills_soon:
+    metric: disk_free_gb
+    operator: "<"
+    threshold: 0
+    predict: {window: 1h, horizon: 2h}
+"""
+
+
+async def open_alerts(hub: Hub) -> dict[str, dict]:
+    rows = (await hub.client.get("/api/v1/alerts", headers=hub.auth)).json()
+    return {r["rule"]: r for r in rows if r["state"] != "resolved"}
+
+
+async def test_levels_escalate_severity_and_renotify_with_templated_text(make_hub, clock):
+    with receiver() as peer:
+        app = make_hub(f"channels:\n  ops:\n    type: webhook\n    url: {peer.url}\n", RULES)
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            await hub.feed("response_time", 900, service="db")  # not matched
+            await hub.feed("response_time", 700, service="api")
+            alert = (await open_alerts(hub))["api_slow"]
+            assert (alert["state"], alert["severity"]) == ("firing", "warning")
+            assert alert["annotations"]["message"] == "api answers in 700 ms (over 500)"
+            assert alert["annotations"]["runbook_url"] == "https://wiki.example/api-slow"
+            assert "db" not in str(await open_alerts(hub))
+
+            clock.advance(10)
+            await hub.feed("response_time", 2500, service="api")
+            alert = (await open_alerts(hub))["api_slow"]
+            assert (alert["state"], alert["severity"]) == ("firing", "critical")
+            assert alert["labels"]["severity"] == "critical"
+            assert alert["annotations"]["message"] == "api answers in 2500 ms (over 2000)"
+            assert await hub.state.deliverer.deliver_due() == 2
+            first, second = peer.wait(2)
+            assert first["alerts"][0]["labels"]["severity"] == "warning"
+            assert second["alerts"][0]["labels"]["severity"] == "critical"
+            # same alert (identity without severity), one history with the severity change
+            assert first["alerts"][0]["fingerprint"] == second["alerts"][0]["fingerprint"]
+            history = (
+                await client.get(f"/api/v1/alerts/{alert['id']}/history", headers=hub.auth)
+            ).json()
+            assert [e["kind"] for e in history["history"]] == ["state", "severity"]
+
+            clock.advance(10)
+            await hub.feed("response_time", 800, service="api")  # back to warning: no news
+            assert (await open_alerts(hub))["api_slow"]["severity"] == "warning"
+            assert await hub.state.deliverer.deliver_due() == 0
+
+
+async def test_window_average_ignores_a_single_spike(make_hub, clock):
+    app = make_hub("", RULES)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        for value in (20, 20, 20, 99):
+            await hub.feed("cpu_usage", value)
+            clock.advance(60)
+        assert "cpu_avg" not in await open_alerts(hub)
+        for _ in range(4):
+            await hub.feed("cpu_usage", 99)
+            clock.advance(60)
+        assert (await open_alerts(hub))["cpu_avg"]["state"] == "firing"
+
+
+async def test_7_absent_fires_with_the_selector_labels_and_resolves_on_a_sample(make_hub, clock):
+    app = make_hub("", RULES)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("job_success", 1, heartbeat="backup")
+        clock.advance(9 * 60)
+        await hub.state.jobs.evaluate()
+        assert "backup_missing" not in await open_alerts(hub)
+        clock.advance(60)
+        await hub.state.jobs.evaluate()
+        alert = (await open_alerts(hub))["backup_missing"]
+        assert alert["labels"] == {
+            "heartbeat": "backup",
+            "alertname": "backup_missing",
+            "severity": "critical",
+        }
+        assert alert["annotations"]["message"] == "no job_success data for 600 s"
+        await hub.feed("job_success", 1, heartbeat="backup")
+        assert "backup_missing" not in await open_alerts(hub)
+
+
+async def test_8_predict_3gb_free_falling_1gb_per_hour(make_hub, clock):
+    app = make_hub("", RULES)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        for minute in range(0, 61, 5):  # 4 GB -> 3 GB over the last hour
+            await hub.feed("disk_free_gb", 4 - minute / 60, mount="/")
+            clock.advance(300)
+        clock.advance(-300)
+        alerts = await open_alerts(hub)
+        assert alerts["disk_fills"]["state"] == "firing"  # 3 - 4 = -1 GB in 4 h
+        assert alerts["disk_fills"]["value"] == pytest.approx(-1.0)
+        assert "disk_fills_soon" not in alerts  # 3 - 2 = 1 GB in 2 h
