@@ -1,18 +1,95 @@
-"""Chunks: compressed blocks of one series' samples, and moving samples out of the head."""
+"""Chunks: compressed blocks of one series' samples, and moving samples out of the head.
+
+The bulk paths (the head, chunks and rollups written by compaction) run plain SQL through the
+driver with tuples as parameters: building SQLAlchemy parameter dicts for every sample cost more
+than SQLite's work (tests/bench/storage.py).
+"""
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
+from operator import itemgetter, lt
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store import tables as t
 
+Columns = tuple[list[int], list[float]]
+"""Times (ms) and values of one series."""
 
-class StoredChunk(msgspec.Struct, frozen=True):
+_IN_LIMIT = 1000
+"""Series ids per ``IN (…)`` list, well under SQLite's and PostgreSQL's parameter limits."""
+
+
+def bits_of(values: Sequence[float]) -> list[int]:
+    """The IEEE-754 bits of each value as signed int64 (how the head stores values)."""
+    return array("q", array("d", values).tobytes()).tolist()
+
+
+def floats_of(bits: Sequence[int]) -> list[float]:
+    """The floats whose IEEE-754 bits are ``bits`` (the inverse of ``bits_of``)."""
+    return array("d", array("q", bits).tobytes()).tolist()
+
+
+def driver_sql(conn: AsyncConnection, sql: str) -> str:
+    """``sql`` written with ``?`` placeholders, in the driver's own placeholder style."""
+    return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
+
+
+def placeholders(count: int) -> str:
+    """``?, ?, …`` for an ``IN`` list of ``count`` values."""
+    return ", ".join("?" * count)
+
+
+def by_series(rows: Sequence[tuple[Any, ...]]) -> dict[int, Columns]:
+    """``(series_id, time_ms, value_bits)`` rows ordered by series and time, as columns per
+    series (C-speed slices: no Python step per row)."""
+    out: dict[int, Columns] = {}
+    if not rows:
+        return out
+    series_ids, times, bits = (list(column) for column in zip(*rows, strict=True))
+    values = floats_of(bits)
+    start = 0
+    while start < len(series_ids):
+        end = bisect_right(series_ids, series_ids[start], start)
+        out[series_ids[start]] = (times[start:end], values[start:end])
+        start = end
+    return out
+
+
+_HEAD_RANGE = (
+    "SELECT series_id, time_ms, value_bits FROM samples "
+    "WHERE series_id IN ({ids}) AND time_ms BETWEEN ? AND ? ORDER BY series_id, time_ms"
+)
+"""Only placeholders are formatted in (``placeholders``): values are always parameters."""
+
+
+async def head_columns(
+    conn: AsyncConnection, series_ids: Sequence[int], start_ms: int, end_ms: int
+) -> dict[int, Columns]:
+    """Head samples of ``series_ids`` in ``[start_ms, end_ms]``, as columns per series."""
+    out: dict[int, Columns] = {}
+    for first in range(0, len(series_ids), _IN_LIMIT):
+        ids = series_ids[first : first + _IN_LIMIT]
+        sql = _HEAD_RANGE.format(ids=placeholders(len(ids)))
+        result = await conn.exec_driver_sql(driver_sql(conn, sql), (*ids, start_ms, end_ms))
+        out.update(by_series(result.all()))
+    return out
+
+
+def _by_time(times: list[int], values: list[float]) -> Columns:
+    if all(map(lt, times[:-1], times[1:])):
+        return times, values
+    pairs = sorted(zip(times, values, strict=True))
+    return [ms for ms, _ in pairs], [value for _, value in pairs]
+
+
+class StoredChunk(msgspec.Struct, frozen=True, array_like=True):
     """A chunk row: which series and block, and its encoded samples."""
 
     series_id: int
@@ -23,58 +100,57 @@ class StoredChunk(msgspec.Struct, frozen=True):
     data: bytes
 
 
+_PUT_CHUNKS = (
+    "INSERT INTO chunks (series_id, block_ms, first_ms, last_ms, count, data) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, block_ms) DO UPDATE SET "
+    "first_ms = excluded.first_ms, last_ms = excluded.last_ms, count = excluded.count, "
+    "data = excluded.data"
+)
+_TAKE_HEAD = (
+    "DELETE FROM samples WHERE time_ms >= ? AND time_ms < ? AND series_id BETWEEN ? AND ? "
+    "RETURNING series_id, time_ms, value_bits"
+)
+
+
 class ChunkRepo:
     """Compressed chunks and the head rows they are made from."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def lock(self) -> None:
-        """Take SQLite's write lock now, at the start of a read-then-write transaction.
+    async def series_ids(self) -> list[int]:
+        """Ids of every series, ascending."""
+        rows = await self._conn.execute(sa.select(t.series.c.id).order_by(t.series.c.id))
+        return list(rows.scalars())
 
-        A deferred transaction that reads first and writes later fails with SQLITE_BUSY if
-        another connection committed in between; a write statement (even one that changes
-        nothing) makes it wait for the lock up front instead. No-op elsewhere.
+    async def next_head_block(self, from_ms: int, before_ms: int, block_ms: int) -> int | None:
+        """Start of the first block with head samples in ``[from_ms, before_ms)`` (one index
+        lookup: the head is keyed by time first)."""
+        result = await self._conn.execute(
+            sa.select(sa.func.min(t.samples.c.time_ms)).where(
+                t.samples.c.time_ms >= from_ms, t.samples.c.time_ms < before_ms
+            )
+        )
+        first = result.scalar_one_or_none()
+        return None if first is None else int(first) // block_ms * block_ms
+
+    async def take_head(
+        self, series_range: tuple[int, int], start_ms: int, end_ms: int
+    ) -> dict[int, Columns]:
+        """Delete the head samples of series ids in ``series_range`` (inclusive) and times in
+        ``[start_ms, end_ms)``, and return them as columns per series.
+
+        Reading what is deleted (``DELETE … RETURNING``) means a sample inserted meanwhile is
+        either taken or stays in the head, never dropped unread.
         """
-        if self._conn.dialect.name == "sqlite":
-            await self._conn.execute(sa.text("UPDATE chunks SET count = count WHERE 0"))
-
-    async def pending(self, before_ms: int, block_ms: int, limit: int) -> list[tuple[int, int]]:
-        """``(series_id, block start)`` pairs with head samples older than ``before_ms``."""
-        block = (t.samples.c.time_ms // block_ms) * block_ms
-        rows = await self._conn.execute(
-            sa.select(t.samples.c.series_id, block.label("block"))
-            .where(t.samples.c.time_ms < before_ms)
-            .distinct()
-            .order_by("block", t.samples.c.series_id)
-            .limit(limit)
+        result = await self._conn.exec_driver_sql(
+            driver_sql(self._conn, _TAKE_HEAD), (start_ms, end_ms, *series_range)
         )
-        return [(int(sid), int(start)) for sid, start in rows]
-
-    async def head_rows(
-        self, series_ids: Sequence[int], start_ms: int, end_ms: int
-    ) -> list[tuple[int, int, float]]:
-        """Head samples ``(series_id, time_ms, value)`` in ``[start_ms, end_ms)``, in order."""
-        rows = await self._conn.execute(
-            sa.select(t.samples.c.series_id, t.samples.c.time_ms, t.samples.c.value_bits)
-            .where(
-                t.samples.c.series_id.in_(series_ids),
-                t.samples.c.time_ms >= start_ms,
-                t.samples.c.time_ms < end_ms,
-            )
-            .order_by(t.samples.c.series_id, t.samples.c.time_ms)
-        )
-        return [(sid, ms, t.bits_float(bits)) for sid, ms, bits in rows]
-
-    async def delete_head(self, series_ids: Sequence[int], start_ms: int, end_ms: int) -> None:
-        """Drop head samples that now live in chunks."""
-        await self._conn.execute(
-            sa.delete(t.samples).where(
-                t.samples.c.series_id.in_(series_ids),
-                t.samples.c.time_ms >= start_ms,
-                t.samples.c.time_ms < end_ms,
-            )
-        )
+        rows = list(result.all())
+        # RETURNING has no ORDER BY. SQLite returns rows in key (time) order, which a stable
+        # sort by series keeps; the check below catches any other order.
+        rows.sort(key=itemgetter(0))
+        return {sid: _by_time(*columns) for sid, columns in by_series(rows).items()}
 
     async def in_block(self, series_ids: Sequence[int], block_ms: int) -> dict[int, bytes]:
         """Existing chunks of ``series_ids`` for one block."""
@@ -86,16 +162,10 @@ class ChunkRepo:
         return {sid: data for sid, data in rows}  # noqa: C416 (a Result has keys())
 
     async def put(self, chunks: Sequence[StoredChunk]) -> None:
-        """Write chunks, replacing any with the same series and block (one statement)."""
-        if not chunks:
-            return
-        dialect = sqlite if self._conn.dialect.name == "sqlite" else postgresql
-        insert = dialect.insert(t.chunks)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["series_id", "block_ms"],
-            set_={c: insert.excluded[c] for c in ("first_ms", "last_ms", "count", "data")},
-        )
-        await self._conn.execute(upsert, [msgspec.structs.asdict(c) for c in chunks])
+        """Write chunks, replacing any with the same series and block (one executemany)."""
+        if chunks:
+            rows = [msgspec.structs.astuple(c) for c in chunks]
+            await self._conn.exec_driver_sql(driver_sql(self._conn, _PUT_CHUNKS), rows)
 
     async def overlapping(
         self, series_ids: Sequence[int], start_ms: int, end_ms: int
@@ -161,7 +231,7 @@ async def storage_stats(conn: AsyncConnection) -> StorageStats:
     )
 
 
-class StoredRollup(msgspec.Struct, frozen=True):
+class StoredRollup(msgspec.Struct, frozen=True, array_like=True):
     """One tier's compressed rollups of one series and block."""
 
     series_id: int
@@ -170,6 +240,12 @@ class StoredRollup(msgspec.Struct, frozen=True):
     first_ms: int
     last_ms: int
     data: bytes
+
+
+_PUT_ROLLUPS = (
+    "INSERT INTO rollups (series_id, resolution_s, block_ms, first_ms, last_ms, data) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 class RollupRepo:
@@ -188,9 +264,8 @@ class RollupRepo:
             )
         )
         if rollups:
-            await self._conn.execute(
-                sa.insert(t.rollups), [msgspec.structs.asdict(r) for r in rollups]
-            )
+            rows = [msgspec.structs.astuple(r) for r in rollups]
+            await self._conn.exec_driver_sql(driver_sql(self._conn, _PUT_ROLLUPS), rows)
 
     async def read(
         self, series_ids: Sequence[int], resolution_s: int, start_ms: int, end_ms: int

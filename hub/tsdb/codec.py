@@ -1,7 +1,8 @@
 """Lossless chunk encoding of one series' samples: timestamps and float64 values.
 
-Layout (version 1): ``b"\\x01" + mode + zlib(payload)``. Timestamps (ms) are stored as their
-first value and delta-of-deltas: a steady 10 s interval becomes a run of zeros. Values use the
+Layout (version 2): ``header + raw deflate(time column + value column)``, the header holding
+the version, the value mode, the sample count and the first timestamp. Timestamps (ms) are
+stored as delta-of-deltas: a steady 10 s interval becomes a run of zeros. Values use the
 smaller of two encodings, each checked to round-trip bit for bit before it is chosen:
 
 - ``D`` (decimal): values that are exact decimals with few digits (psutil's ``12.3`` percent,
@@ -9,22 +10,32 @@ smaller of two encodings, each checked to round-trip bit for bit before it is ch
 - ``X`` (XOR): each value's IEEE-754 bits XOR the previous value's (Gorilla's idea), which
   keeps NaN payloads, ±Inf and -0.0 exactly.
 
-Integer columns are little-endian int64 arrays, byte-shuffled (all first bytes, then all second
-bytes …) so that zlib sees long runs of equal high bytes. Everything runs at C speed except one
-generator per column, so a chunk of 360 samples encodes in well under a millisecond.
+Integer columns are zigzag-encoded little-endian 64-bit words (small negative numbers become
+small positive ones, so a jittery clock does not fill the high bytes with 0xFF), byte-shuffled
+(all first bytes, then all second bytes …) so that deflate sees long runs of equal high bytes.
+The zigzag step treats a whole column as one big integer; the other steps are array, bytes,
+itertools and operator calls, so almost nothing loops in Python per sample. Version 1 chunks
+(plain two's complement words in a zlib stream) are still read.
+
+The column helpers (``pack_ints``, ``pack_floats`` and their inverses) are shared with the
+rollup blobs (hub/tsdb/rollup.py).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import accumulate, islice, repeat
+from operator import mul, sub, truediv, xor
 
-VERSION = 1
-_DECIMAL, _XOR = b"D", b"X"
+VERSION = 2
+_V1 = 1
+DECIMAL, XOR = b"D", b"X"
 _MAX_DECIMALS = 6
 _HEADER = struct.Struct("<BcIq")  # version, value mode, count, first timestamp
 _LEVEL = 6
@@ -39,20 +50,14 @@ def encode(times_ms: Sequence[int], values: Sequence[float]) -> bytes:
 
     Raises:
         ValueError: the columns differ in length or are empty.
+        OverflowError: timestamps too far apart for 64-bit deltas.
     """
     count = len(times_ms)
     if count != len(values) or count == 0:
         raise ValueError("a chunk needs as many values as timestamps, and at least one")
-    first = times_ms[0]
-    columns = _shuffle(_i64(_delta_of_delta(times_ms)))
-    raw = array("d", values)
-    decimal = _decimal_column(raw)
-    if decimal is not None:
-        mode, value_bytes = _DECIMAL, decimal
-    else:
-        mode, value_bytes = _XOR, _shuffle(_xor_column(raw))
-    payload = zlib.compress(columns + value_bytes, _LEVEL)
-    return _HEADER.pack(VERSION, mode, count, first) + payload
+    value_column = pack_floats(values)
+    payload = pack_ints(delta_of_delta(times_ms)) + value_column[1:]
+    return _HEADER.pack(VERSION, value_column[:1], count, times_ms[0]) + deflate(payload)
 
 
 def decode(chunk: bytes) -> tuple[list[int], list[float]]:
@@ -63,44 +68,119 @@ def decode(chunk: bytes) -> tuple[list[int], list[float]]:
     """
     try:
         version, mode, count, first = _HEADER.unpack_from(chunk)
-        body = zlib.decompress(chunk[_HEADER.size :])
+        if version == VERSION:
+            body = inflate(chunk[_HEADER.size :])
+        else:
+            body = zlib.decompress(chunk[_HEADER.size :])
     except (struct.error, zlib.error) as exc:
         raise CodecError(f"not a tsdb chunk: {exc}") from None
-    if version != VERSION or mode not in (_DECIMAL, _XOR) or len(body) < 16 * count:
+    if version not in (_V1, VERSION) or mode not in (DECIMAL, XOR) or len(body) < 16 * count:
         raise CodecError("not a tsdb chunk: unknown version, mode or length")
-    split = 8 * count
-    dods = _from_i64(_unshuffle(body[:split]))
-    times = _undo_delta_of_delta(first, dods)
-    if mode == _DECIMAL:
-        values = _undo_decimal(body[split:], count)
-    else:
-        values = _undo_xor(_unshuffle(body[split : split + 8 * count]))
+    read_ints = unpack_ints if version == VERSION else _unpack_signed
+    times = undo_delta_of_delta(first, read_ints(body, 0, count))
+    values, _ = _unpack_value_column(mode, body, 8 * count, count, read_ints)
     return times, values
 
 
-def _delta_of_delta(times: Sequence[int]) -> list[int]:
-    """``[0, d1, d2-d1, …]`` where ``d_i = t_i - t_{i-1}``; the first time is in the header."""
-    out = [0] * len(times)
-    previous_delta = 0
-    for i in range(1, len(times)):
-        delta = times[i] - times[i - 1]
-        out[i] = delta - previous_delta
-        previous_delta = delta
-    return out
+# ---------------------------------------------------------------------------- columns
 
 
-def _undo_delta_of_delta(first: int, dods: Sequence[int]) -> list[int]:
-    out = [first] * len(dods)
-    delta = 0
-    for i in range(1, len(dods)):
-        delta += dods[i]
-        out[i] = out[i - 1] + delta
-    return out
+def pack_ints(ints: Sequence[int]) -> bytes:
+    """Signed integers as byte-shuffled 64-bit words with the sign folded.
+
+    Raises:
+        OverflowError: a value outside the signed 64-bit range.
+    """
+    return _shuffle(_zigzag(_little_endian(array("q", ints)))) if len(ints) else b""
+
+
+def unpack_ints(data: bytes, offset: int, count: int) -> list[int]:
+    """``count`` integers that ``pack_ints`` wrote at ``offset``."""
+    if not count:
+        return []
+    return _words("q", _unzigzag(_unshuffle(data[offset : offset + 8 * count]))).tolist()
+
+
+def pack_floats(values: Sequence[float]) -> bytes:
+    """A float column: a mode byte, then the decimal or the XOR encoding, whichever is exact
+    and smaller."""
+    raw = values if isinstance(values, array) else array("d", values)
+    decimal = _decimal_column(raw)
+    if decimal is not None:
+        return DECIMAL + decimal
+    return XOR + _shuffle(_xor_column(raw))
+
+
+def unpack_floats(data: bytes, offset: int, count: int) -> tuple[list[float], int]:
+    """``count`` values that ``pack_floats`` wrote at ``offset``, and the offset after them.
+
+    Raises:
+        CodecError: an unknown mode byte.
+    """
+    mode = data[offset : offset + 1]
+    if mode not in (DECIMAL, XOR):
+        raise CodecError("not a float column")
+    return _unpack_value_column(mode, data, offset + 1, count, unpack_ints)
+
+
+def deltas(ints: Sequence[int]) -> list[int]:
+    """``[i0, i1-i0, i2-i1, …]``."""
+    return [ints[0], *map(sub, ints[1:], ints[:-1])] if len(ints) else []
+
+
+def undo_deltas(steps: Sequence[int]) -> list[int]:
+    """The integers ``deltas`` came from."""
+    return list(accumulate(steps))
+
+
+def delta_of_delta(times: Sequence[int]) -> list[int]:
+    """``[0, d1, d2-d1, …]`` where ``d_i = t_i - t_{i-1}``; the first time is kept apart."""
+    steps = list(map(sub, times[1:], times[:-1]))
+    return [0, *deltas(steps)]
+
+
+def undo_delta_of_delta(first: int, dods: Sequence[int]) -> list[int]:
+    """The timestamps ``delta_of_delta`` came from, given the first one."""
+    return list(accumulate(islice(accumulate(dods), 1, None), initial=first))
+
+
+def deflate(data: bytes) -> bytes:
+    """Raw deflate (no zlib header and checksum: 6 bytes less per blob)."""
+    return zlib.compress(data, _LEVEL, wbits=-15)
+
+
+def inflate(data: bytes) -> bytes:
+    """The bytes ``deflate`` compressed.
+
+    Raises:
+        zlib.error: not a deflate stream.
+    """
+    return zlib.decompress(data, wbits=-15)
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def _unpack_value_column(
+    mode: bytes,
+    data: bytes,
+    offset: int,
+    count: int,
+    read_ints: Callable[[bytes, int, int], list[int]],
+) -> tuple[list[float], int]:
+    if mode == DECIMAL:
+        scale = 10 ** data[offset]
+        ints = undo_deltas(read_ints(data, offset + 1, count))
+        return [i / scale for i in ints], offset + 1 + 8 * count
+    bits = _words("Q", _unshuffle(data[offset : offset + 8 * count]))
+    floats = array("d")
+    floats.frombytes(array("Q", accumulate(bits, xor)).tobytes())
+    return floats.tolist(), offset + 8 * count
 
 
 def _decimal_column(raw: array[float]) -> bytes | None:
-    """``scale digit + shuffled int64 deltas`` if every value is an exact short decimal."""
-    if not all(math.isfinite(v) for v in raw):
+    """``scale digit + packed deltas`` if every value is an exact short decimal."""
+    if not all(map(math.isfinite, raw)):
         return None
     original = raw.tobytes()
     # A few values tell how many digits the column needs at least; full-precision floats fail
@@ -108,17 +188,15 @@ def _decimal_column(raw: array[float]) -> bytes | None:
     first = _decimal_digits(raw[:8])
     if first is None:
         return None
-    for digits in range(first, _MAX_DECIMALS + 1):
-        scale = 10**digits
-        try:
-            ints = array("q", (round(v * scale) for v in raw))
-            back = array("d", (i / scale for i in ints))
+    try:
+        for digits in range(first, _MAX_DECIMALS + 1):
+            scale = 10**digits
+            ints = list(map(round, map(mul, raw, repeat(scale))))
+            back = array("d", map(truediv, ints, repeat(scale)))
             if back.tobytes() == original:  # bit for bit, so -0.0 and 0.1+0.2 stay exact
-                deltas = array("q", [ints[0]])
-                deltas.extend(ints[i] - ints[i - 1] for i in range(1, len(ints)))
-                return bytes([digits]) + _shuffle(_le(deltas))
-        except OverflowError:  # scaled values or their differences leave int64: use XOR
-            return None
+                return bytes([digits]) + pack_ints(deltas(ints))
+    except OverflowError:  # scaled values or their differences leave int64: use XOR
+        return None
     return None
 
 
@@ -136,50 +214,59 @@ def _decimal_digits(values: array[float]) -> int | None:
     return need
 
 
-def _undo_decimal(data: bytes, count: int) -> list[float]:
-    scale = 10 ** data[0]
-    deltas = _from_i64(_unshuffle(data[1 : 1 + 8 * count]))
-    out: list[float] = []
-    total = 0
-    for delta in deltas:
-        total += delta
-        out.append(total / scale)
-    return out
-
-
 def _xor_column(raw: array[float]) -> bytes:
     bits = array("Q")
     bits.frombytes(raw.tobytes())
-    xored = array("Q", [bits[0]])
-    xored.extend(bits[i] ^ bits[i - 1] for i in range(1, len(bits)))
-    return _le(xored)
+    return _little_endian(array("Q", [bits[0], *map(xor, bits[1:], bits[:-1])]))
 
 
-def _undo_xor(data: bytes) -> list[float]:
-    bits = array("Q")
-    bits.frombytes(data)
-    if sys.byteorder != "little":  # pragma: no cover (stored little-endian)
-        bits.byteswap()
-    for i in range(1, len(bits)):
-        bits[i] ^= bits[i - 1]
-    values = array("d")
-    values.frombytes(bits.tobytes())
-    return values.tolist()
+# ---------------------------------------------------------------------------- words
 
 
-def _i64(values: list[int]) -> bytes:
-    return _le(array("q", values))
+def _unpack_signed(data: bytes, offset: int, count: int) -> list[int]:
+    """Version 1 integer columns: two's complement words."""
+    return _words("q", _unshuffle(data[offset : offset + 8 * count])).tolist()
 
 
-def _from_i64(data: bytes) -> list[int]:
-    out = array("q")
+def _zigzag(words: bytes) -> bytes:
+    """Zigzag-encode a column of little-endian int64 words, ``(w << 1) ^ (w >> 63)`` for all
+    of them at once: the column is one big integer, and a mask keeps every word to itself."""
+    column = int.from_bytes(words, "little")
+    lowest, _, everything = _masks(len(words) // 8)
+    signs = (column >> 63) & lowest
+    shifted = (column << 1) & everything & ~lowest
+    return (shifted ^ (signs * _WORD)).to_bytes(len(words), "little")
+
+
+def _unzigzag(data: bytes) -> bytes:
+    """The words ``_zigzag`` encoded: ``(z >> 1) ^ -(z & 1)`` for all of them at once."""
+    column = int.from_bytes(data, "little")
+    lowest, highest, _ = _masks(len(data) // 8)
+    signs = column & lowest
+    shifted = (column >> 1) & ~highest
+    return (shifted ^ (signs * _WORD)).to_bytes(len(data), "little")
+
+
+_WORD = (1 << 64) - 1
+
+
+@functools.lru_cache(maxsize=32)
+def _masks(count: int) -> tuple[int, int, int]:
+    """The lowest bit of every word, the highest bit of every word, and all bits."""
+    lowest = int.from_bytes((b"\x01" + bytes(7)) * count, "little")
+    return lowest, lowest << 63, (1 << (64 * count)) - 1
+
+
+def _words(typecode: str, data: bytes) -> array[int]:
+    """Little-endian 64-bit integer words as an array."""
+    out = array(typecode)
     out.frombytes(data)
-    if sys.byteorder != "little":  # pragma: no cover
+    if sys.byteorder != "little":  # pragma: no cover (stored little-endian)
         out.byteswap()
-    return out.tolist()
+    return out
 
 
-def _le(column: array[int]) -> bytes:
+def _little_endian(column: array[int]) -> bytes:
     if sys.byteorder != "little":  # pragma: no cover
         column = array(column.typecode, column)
         column.byteswap()

@@ -1,29 +1,31 @@
-"""Compaction: samples leave the head for compressed chunks, one series and block at a time.
+"""Compaction: samples leave the head for compressed chunks, one block and range of series at a
+time.
 
-Every step is one transaction that reads the head rows and any existing chunk of a block, writes
-the merged chunk and deletes those head rows; a crash rolls the step back and the next run
-redoes it, so compaction is idempotent and resumes by itself. A late sample for a block that was
-already compacted lands in the head and is merged into the block's chunk by the next run.
+Every step is one transaction that takes (deletes and returns) the head rows of a block and a
+range of series, merges them with any existing chunk of the block, and writes the chunks and the
+rollups; a crash rolls the step back and the next run redoes it, so compaction is idempotent and
+resumes by itself. A late sample for a block that was already compacted lands in the head and
+is merged into the block's chunk by the next run.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import msgspec
 
 from hub.store import Store
-from hub.store.chunks import StoredChunk, StoredRollup
+from hub.store.chunks import Columns, StoredChunk, StoredRollup
 from hub.tsdb.codec import decode, encode
-from hub.tsdb.rollup import TIERS, pack, rollups
+from hub.tsdb.rollup import TIERS, pack, summarize
 
 BLOCK_MS = 2 * 3600 * 1000
 """Samples of one series in one aligned 2-hour block share a chunk (Prometheus' block size)."""
 GRACE_MS = 10 * 60 * 1000
 """A block is compacted once it ended this long ago, leaving room for slightly late samples."""
 BATCH = 500
-"""(series, block) pairs per transaction: bounded memory and short write locks."""
+"""Series per transaction: bounded memory and short write locks."""
+_LAST_ID = 2**62
 
 
 class CompactionReport(msgspec.Struct):
@@ -34,16 +36,38 @@ class CompactionReport(msgspec.Struct):
     bytes: int = 0
 
 
-def merge(
-    existing: bytes | None, rows: Iterable[tuple[int, float]]
-) -> tuple[list[int], list[float]]:
-    """Samples of a chunk plus head rows, by time; a chunk's sample wins over a repeat."""
-    by_time: dict[int, float] = dict(rows)
-    if existing is not None:
-        times, values = decode(existing)
-        by_time.update(zip(times, values, strict=True))
+def merge(existing: bytes | None, times: list[int], values: list[float]) -> Columns:
+    """Samples of a chunk plus head samples, by time; a chunk's sample wins over a repeat."""
+    if existing is None:
+        return times, values
+    by_time = dict(zip(times, values, strict=True))
+    by_time.update(zip(*decode(existing), strict=True))
     ordered = sorted(by_time)
     return ordered, [by_time[ms] for ms in ordered]
+
+
+def compact_block(
+    block_ms: int, head: dict[int, Columns], existing: dict[int, bytes]
+) -> tuple[list[StoredChunk], list[StoredRollup]]:
+    """The chunks and rollups of one block for the series in ``head`` (pure)."""
+    chunks, rolled = [], []
+    for series_id, (head_times, head_values) in head.items():
+        times, values = merge(existing.get(series_id), head_times, head_values)
+        data = encode(times, values)
+        chunks.append(StoredChunk(series_id, block_ms, times[0], times[-1], len(times), data))
+        for tier in TIERS:
+            summary = summarize(times, values, tier)
+            if summary.times_ms:
+                first, last = summary.times_ms[0], summary.times_ms[-1]
+                rolled.append(StoredRollup(series_id, tier, block_ms, first, last, pack(summary)))
+    return chunks, rolled
+
+
+def series_ranges(series_ids: Sequence[int], batch: int) -> list[tuple[int, int]]:
+    """Inclusive id ranges of about ``batch`` series each, together covering every id."""
+    starts = [0, *series_ids[batch::batch]]
+    ends = [start - 1 for start in starts[1:]]
+    return list(zip(starts, [*ends, _LAST_ID], strict=True))
 
 
 async def compact(
@@ -57,46 +81,37 @@ async def compact(
     """Move every finished block of head samples into chunks."""
     report = CompactionReport()
     cutoff = ((now_ms - grace_ms) // block_ms) * block_ms
-    while True:
-        async with store.tx() as tx:
-            await tx.chunks.lock()
-            pending = await tx.chunks.pending(cutoff, block_ms, batch)
-            if not pending:
-                return report
-            by_block: dict[int, list[int]] = defaultdict(list)
-            for series_id, block in pending:
-                by_block[block].append(series_id)
-            for block, series_ids in by_block.items():
-                rows = await tx.chunks.head_rows(series_ids, block, block + block_ms)
-                existing = await tx.chunks.in_block(series_ids, block)
-                per_series: dict[int, list[tuple[int, float]]] = defaultdict(list)
-                for series_id, ms, value in rows:
-                    per_series[series_id].append((ms, value))
-                chunks = []
-                rolled: list[StoredRollup] = []
-                for series_id, samples in per_series.items():
-                    times, values = merge(existing.get(series_id), samples)
-                    data = encode(times, values)
-                    chunks.append(
-                        StoredChunk(series_id, block, times[0], times[-1], len(times), data)
-                    )
-                    summary = rollups(times, values)
-                    for tier in TIERS:
-                        in_tier = [r for r in summary if r.resolution_s == tier]
-                        if in_tier:
-                            rolled.append(
-                                StoredRollup(
-                                    series_id,
-                                    tier,
-                                    block,
-                                    in_tier[0].bucket_ms,
-                                    in_tier[-1].bucket_ms,
-                                    pack(in_tier),
-                                )
-                            )
-                    report.samples += len(samples)
-                    report.bytes += len(data)
-                await tx.rollups.replace(list(per_series), block, rolled)
-                await tx.chunks.put(chunks)
-                await tx.chunks.delete_head(series_ids, block, block + block_ms)
-                report.chunks += len(chunks)
+    async with store.tx() as tx:
+        ranges = series_ranges(await tx.chunks.series_ids(), batch)
+    block = await _next_block(store, -_LAST_ID, cutoff, block_ms)
+    while block is not None:
+        for series_range in ranges:
+            await _compact_step(store, block, block_ms, series_range, report)
+        block = await _next_block(store, block + block_ms, cutoff, block_ms)
+    return report
+
+
+async def _next_block(store: Store, from_ms: int, cutoff: int, block_ms: int) -> int | None:
+    async with store.tx() as tx:
+        return await tx.chunks.next_head_block(from_ms, cutoff, block_ms)
+
+
+async def _compact_step(
+    store: Store,
+    block: int,
+    block_ms: int,
+    series_range: tuple[int, int],
+    report: CompactionReport,
+) -> None:
+    """One transaction: a block of a range of series from the head into chunks and rollups."""
+    async with store.tx() as tx:
+        head = await tx.chunks.take_head(series_range, block, block + block_ms)
+        if not head:
+            return
+        existing = await tx.chunks.in_block(list(head), block)
+        chunks, rolled = compact_block(block, head, existing)
+        await tx.rollups.replace(list(head), block, rolled)
+        await tx.chunks.put(chunks)
+    report.chunks += len(chunks)
+    report.samples += sum(len(times) for times, _ in head.values())
+    report.bytes += sum(len(chunk.data) for chunk in chunks)

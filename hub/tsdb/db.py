@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import lt
 
 import msgspec
 
 from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample, fingerprint
 from hub.store import Store
+from hub.store.chunks import Columns
 from hub.store.engine import Tx
 from hub.store.repos import SeriesRange
 from hub.tsdb.codec import decode
 from hub.tsdb.compact import CompactionReport, compact
 from hub.tsdb.downsample import (
-    Aggregate,
     Buckets,
     bucket_step,
-    combine,
+    combine_rollups,
+    concat,
     downsample,
-    samples_as_aggregates,
+    samples_as_rollups,
 )
 from hub.tsdb.rollup import TIERS, unpack
 from hub.tsdb.selector import Matcher, MatchOp, Selector
 
 __all__ = ["TSDB", "SeriesRange"]
+
+SeriesLabels = tuple[str, tuple[tuple[str, str], ...]]
+"""A metric name and its labels' items, in the order the sample gave them."""
 
 
 def series_key(name: str, labels: dict[str, str]) -> str:
@@ -38,8 +44,10 @@ class TSDB:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._series_ids: dict[str, int] = {}
-        self._keys: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+        self._ids: dict[SeriesLabels, tuple[str, int]] = {}
+        """``series_key`` and id of each series seen, by name and label items: collectors send
+        the same series again and again, and hashing every sample's labels was a large part
+        of ingest time."""
         self._latest: dict[str, Sample] | None = None
         """Newest sample per series key, so rule evaluation and the dashboard need no query;
         loaded from the store on first use (after a restart), then kept by ``write``."""
@@ -48,35 +56,32 @@ class TSDB:
         """Store a batch of samples in one transaction."""
         if not samples:
             return
-        keys = [self._key(s) for s in samples]
-        missing = {
-            k: (s.name, s.labels)
-            for k, s in zip(keys, samples, strict=True)
-            if k not in self._series_ids
-        }
+        labels = [(s.name, tuple(s.labels.items())) for s in samples]
         async with self._store.tx() as tx:
-            if missing:
-                self._series_ids.update(await tx.samples.series_ids(missing))
+            if any(key not in self._ids for key in labels):
+                await self._learn(tx, samples, labels)
+            known = [self._ids[key] for key in labels]
             await tx.samples.insert(
-                [
-                    (self._series_ids[k], round(s.time * 1000), s.value)
-                    for k, s in zip(keys, samples, strict=True)
-                ]
+                [series_id for _, series_id in known],
+                [round(s.time * 1000) for s in samples],
+                [s.value for s in samples],
             )
         if self._latest is not None:
-            for key, sample in zip(keys, samples, strict=True):
-                known = self._latest.get(key)
-                if known is None or known.time <= sample.time:
+            for (key, _), sample in zip(known, samples, strict=True):
+                newest = self._latest.get(key)
+                if newest is None or newest.time <= sample.time:
                     self._latest[key] = sample
 
-    def _key(self, sample: Sample) -> str:
-        """``series_key`` of a sample, remembered: collectors send the same series again and
-        again, and hashing every sample's labels was a large part of ingest time."""
-        cache_key = (sample.name, tuple(sample.labels.items()))
-        key = self._keys.get(cache_key)
-        if key is None:
-            key = self._keys[cache_key] = series_key(sample.name, sample.labels)
-        return key
+    async def _learn(self, tx: Tx, samples: Sequence[Sample], labels: list[SeriesLabels]) -> None:
+        """Find or create the series of ``samples`` not seen yet."""
+        missing = {
+            key: (series_key(s.name, s.labels), s)
+            for key, s in zip(labels, samples, strict=True)
+            if key not in self._ids
+        }
+        ids = await tx.samples.series_ids({fp: (s.name, s.labels) for fp, s in missing.values()})
+        for key, (fp, _) in missing.items():
+            self._ids[key] = (fp, ids[fp])
 
     async def latest(self, since: datetime, name: str | None = None) -> list[Sample]:
         """The newest sample of every series (of metric ``name``) seen since ``since``."""
@@ -107,21 +112,15 @@ class TSDB:
             ids = [sid for sid, _, _ in chosen]
             head = await tx.samples.range(ids, start_ms, end_ms)
             chunks = await tx.chunks.overlapping(ids, start_ms, end_ms)
-        points: dict[int, dict[int, float]] = {}
+        stored: dict[int, list[Columns]] = {}
         for sid, data in chunks:
-            into = points.setdefault(sid, {})
-            for ms, value in zip(*decode(data), strict=True):
-                if start_ms <= ms <= end_ms:
-                    into[ms] = value
+            stored.setdefault(sid, []).append(decode(data))
         out = []
         for sid, name, labels in chosen:
-            times, values = head.get(sid, ([], []))
-            merged = points.get(sid)
-            if merged:
-                for ms, value in zip(times, values, strict=True):
-                    merged.setdefault(ms, value)  # a chunk's sample wins over a repeat
-                times = sorted(merged)
-                values = [merged[ms] for ms in times]
+            parts = stored.get(sid, [])
+            if sid in head:
+                parts.append(head[sid])
+            times, values = between(join(parts), start_ms, end_ms)
             if times:
                 out.append(SeriesRange(name, labels, [ms / 1000 for ms in times], values))
         return out
@@ -148,16 +147,12 @@ class TSDB:
             head = await tx.samples.range(ids, start_ms, end_ms)
         out = []
         for sid, name, labels in chosen:
-            entries: list[Aggregate] = [
-                (r.bucket_ms / 1000, r.count, r.sum, r.min, r.max)
-                for data in rolled.get(sid, ())
-                for r in unpack(tier, data)
-                if start_ms <= r.bucket_ms <= end_ms
-            ]
-            times, values = head.get(sid, ([], []))
-            entries.extend(samples_as_aggregates([ms / 1000 for ms in times], values))
-            if entries:
-                out.append((name, labels, combine(entries, begin, finish, step)))
+            parts = [unpack(data) for data in rolled.get(sid, ())]
+            if sid in head:
+                parts.append(samples_as_rollups(*head[sid]))
+            entries = concat(parts)
+            if entries.times_ms:
+                out.append((name, labels, combine_rollups(entries, begin, finish, step)))
         return out
 
     async def compact(self, now: datetime) -> CompactionReport:
@@ -206,6 +201,31 @@ async def _selected(tx: Tx, selector: Selector) -> list[tuple[int, str, dict[str
         for sid, name, labels in await tx.samples.series(selector.metric)
         if selector.matches(name, labels)
     ]
+
+
+def join(parts: list[Columns]) -> Columns:
+    """Samples of chunks (in block order) and of the head, as one time-ordered series; when
+    they overlap (a late sample not compacted yet) a chunk's sample wins over a repeat."""
+    if len(parts) == 1:
+        return parts[0]
+    times = [ms for part_times, _ in parts for ms in part_times]
+    if all(map(lt, times[:-1], times[1:])):
+        return times, [value for _, part_values in parts for value in part_values]
+    merged: dict[int, float] = {}
+    for part_times, part_values in parts:
+        for ms, value in zip(part_times, part_values, strict=True):
+            merged.setdefault(ms, value)
+    ordered = sorted(merged)
+    return ordered, [merged[ms] for ms in ordered]
+
+
+def between(columns: Columns, start_ms: int, end_ms: int) -> Columns:
+    """The samples of time-ordered columns in ``[start_ms, end_ms]``."""
+    times, values = columns
+    first, stop = bisect_left(times, start_ms), bisect_right(times, end_ms)
+    if (first, stop) == (0, len(times)):
+        return times, values
+    return times[first:stop], values[first:stop]
 
 
 def _ms(when: datetime) -> int:
