@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.domain.config import HeartbeatConfig
-from hub.domain.heartbeats import age_samples
+from hub.domain.heartbeats import state_samples
 from hub.domain.samples import Sample
 from hub.lib.clock import Clock
 from hub.store import Store
@@ -29,4 +29,4 @@ class HeartbeatCollector:
         now = self._clock.now()
         async with self._store.tx() as tx:
             beats = await tx.heartbeats.watch(self._heartbeats, now)
-        return [s for b in beats for s in age_samples(b, self._heartbeats[b.name], now)]
+        return [s for b in beats for s in state_samples(b, self._heartbeats[b.name], now)]

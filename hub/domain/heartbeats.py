@@ -34,27 +34,33 @@ class Heartbeat(msgspec.Struct, frozen=True):
     """Seconds the job took, as it reported."""
 
 
-def age_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
-    """``heartbeat_age_seconds`` (since the last ping, or since the hub began watching a
-    heartbeat never pinged) and ``heartbeat_overdue`` (1 once the age passes period + grace)."""
+def state_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
+    """What the heartbeat looks like at ``now``, written every collection interval:
+
+    ``heartbeat_age_seconds`` (since the last ping, or since the hub began watching a heartbeat
+    never pinged), ``heartbeat_overdue`` (1 once the age passes period + grace) and, once it
+    was pinged, ``job_success`` of the last ping (1 ok, 0 fail) — repeated so that an alert on
+    a failed run stays open until the next run, rather than resolving when the series goes
+    quiet."""
     since = beat.last_ping_at or beat.created_at
     age = max(0.0, (now - since).total_seconds())
     labels = {"heartbeat": beat.name}
     at = now.timestamp()
-    overdue = 1.0 if age > config.period + config.grace else 0.0
-    return [
+    out = [
         Sample("heartbeat_age_seconds", labels, age, at),
-        Sample("heartbeat_overdue", labels, overdue, at),
+        Sample("heartbeat_overdue", labels, 1.0 if age > config.period + config.grace else 0.0, at),
     ]
+    if beat.status is not None:
+        out.append(Sample("job_success", labels, 1.0 if beat.status is PingStatus.OK else 0.0, at))
+    return out
 
 
 def ping_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
-    """The samples a ping writes at once: its age (0), ``job_success`` (1 ok, 0 fail) and
+    """The samples a ping writes at once: its state (age 0, ``job_success``) and
     ``job_duration_seconds`` when the job reported one."""
-    labels = {"heartbeat": beat.name}
-    at = now.timestamp()
-    out = age_samples(beat, config, now)
-    out.append(Sample("job_success", labels, 1.0 if beat.status is PingStatus.OK else 0.0, at))
+    out = state_samples(beat, config, now)
     if beat.duration is not None:
-        out.append(Sample("job_duration_seconds", labels, beat.duration, at))
+        out.append(
+            Sample("job_duration_seconds", {"heartbeat": beat.name}, beat.duration, out[0].time)
+        )
     return out

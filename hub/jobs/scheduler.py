@@ -54,6 +54,9 @@ class HubJobs:
         """Job runs in progress, so shutdown can let them finish."""
         self._collecting: dict[str, asyncio.Lock] = {}
         self._evaluating = asyncio.Lock()
+        self._requested = 0
+        self._covered = 0
+        """Evaluation requests so far, and how many of them a finished evaluation covered."""
 
     async def collect(self, collector: Collector) -> int:
         """Collect, store, publish to the live bus, then evaluate rules; returns samples.
@@ -79,9 +82,17 @@ class HubJobs:
         """Evaluate rules; wake delivery when an alert fired or resolved (it queued news).
 
         One evaluation at a time: agents' batches arrive concurrently with local collections,
-        and two overlapping evaluations could both open the same alert."""
+        and two overlapping evaluations could both open the same alert. Callers that wait
+        meanwhile share the next run: it starts after all their samples were written, so it
+        covers them, and a burst of batches costs two evaluations instead of one each."""
+        self._requested += 1
+        ticket = self._requested
         async with self._evaluating:
+            if self._covered >= ticket:
+                return
+            covering = self._requested
             changed = await self.engine.evaluate()
+            self._covered = covering
         if any(a.state in (AlertState.FIRING, AlertState.RESOLVED) for a in changed):
             self.schedule_delivery(0.0)
 

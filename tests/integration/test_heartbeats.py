@@ -1,7 +1,9 @@
 """Heartbeats: pings from cron/backup jobs, their metrics, and the age collector."""
 
 from datetime import timedelta
+from pathlib import Path
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -63,6 +65,20 @@ async def test_a_fail_ping_sets_job_success_to_zero_and_fires_the_rule(beats, cl
     assert [(a["rule"], a["state"], a["labels"]["heartbeat"]) for a in alerts] == [
         ("job_failed", "firing", "backup")
     ]
+
+
+async def test_a_failed_run_stays_alerting_until_the_next_ok_run(beats, clock):
+    client, state = beats
+    await client.post("/api/v1/heartbeats/backup?status=fail")
+    (collector,) = [c for c in state.collectors if isinstance(c, HeartbeatCollector)]
+    for _ in range(10):  # ten minutes: longer than the 5-minute lookback of a quiet series
+        clock.advance(60)
+        await state.jobs.collect(collector)
+    alerts = (await client.get("/api/v1/alerts")).json()
+    assert [(a["rule"], a["state"]) for a in alerts] == [("job_failed", "firing")]
+    await client.post("/api/v1/heartbeats/backup")
+    alerts = (await client.get("/api/v1/alerts")).json()
+    assert [(a["rule"], a["state"]) for a in alerts] == [("job_failed", "resolved")]
 
 
 async def test_a_json_body_or_a_text_body_carries_the_details(beats, clock):
@@ -141,3 +157,36 @@ async def test_heartbeat_metrics_reach_prometheus_metrics(beats):
     assert 'tcf_job_success{heartbeat="backup"} 1.0' in text
     assert 'tcf_heartbeat_age_seconds{heartbeat="backup"} 0.0' in text
     assert 'tcf_job_duration_seconds{heartbeat="backup"} 2.0' in text
+
+
+README_PING = (
+    'curl -fsS -m 10 --retry 3 -X POST -H "Authorization: Bearer $T" '
+    '"http://127.0.0.1:3001/api/v1/heartbeats/backup?status=$([ $? = 0 ] && echo ok || echo fail)"'
+)
+"""The README's line for a backup script, run by /bin/sh after a job that exits 0 or 1."""
+
+
+def test_the_readme_curl_line_reports_the_jobs_exit_status(tmp_path):
+    import subprocess
+
+    from tests.helpers import hub_settings, serve_hub
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert README_PING in readme
+    settings = hub_settings(tmp_path, "heartbeats:\n  backup: {period: 1d}\n")
+    with serve_hub(settings) as running, running.api() as api:
+        created = api.post("/api/v1/tokens", json={"name": "cron", "scope": "heartbeat"})
+        env = {"T": created.json()["token"], "PATH": "/usr/bin:/bin"}
+        line = README_PING.replace("127.0.0.1:3001", running.url.removeprefix("http://"))
+        statuses = []
+        for exit_code in (0, 1):
+            done = subprocess.run(
+                ["/bin/sh", "-c", f"(exit {exit_code}); {line}"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            )
+            statuses.append(msgspec.json.decode(done.stdout)["status"])
+    assert statuses == ["ok", "fail"]

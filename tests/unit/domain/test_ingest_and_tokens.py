@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.domain.config import HeartbeatConfig
-from hub.domain.heartbeats import Heartbeat, PingStatus, age_samples, ping_samples
+from hub.domain.heartbeats import Heartbeat, PingStatus, state_samples, ping_samples
 from hub.domain.ingest import (
     IngestError,
     UnsupportedBatchTypeError,
@@ -71,7 +71,7 @@ def test_samples_a_little_ahead_of_the_hub_are_accepted_far_ahead_refused():
         batch_samples(far, NOW, 0.0)
 
 
-def test_ping_and_age_samples():
+def test_ping_and_state_samples():
     config = HeartbeatConfig(period=Seconds(60), grace=Seconds(30))
     beat = Heartbeat("b", NOW, NOW, PingStatus.FAIL, None, 4.0)
     assert [(s.name, s.value) for s in ping_samples(beat, config, NOW)] == [
@@ -81,7 +81,13 @@ def test_ping_and_age_samples():
         ("job_duration_seconds", 4.0),
     ]
     later = datetime.fromtimestamp(NOW.timestamp() + 91, UTC)
-    assert [(s.name, s.value) for s in age_samples(beat, config, later)] == [
+    assert [(s.name, s.value) for s in state_samples(beat, config, later)] == [
         ("heartbeat_age_seconds", 91.0),
         ("heartbeat_overdue", 1.0),
+        ("job_success", 0.0),
+    ]
+    never = Heartbeat("b", NOW)
+    assert [s.name for s in state_samples(never, config, later)] == [
+        "heartbeat_age_seconds",
+        "heartbeat_overdue",
     ]
