@@ -8,6 +8,9 @@ from hub.agent.shipper import Outcome, SendResult
 from hub.lib.http import DeliveryError, raise_for_delivery
 
 INGEST_PATH = "/api/v1/ingest"
+REFUSED_STATUSES = frozenset({401, 403, 404, 405})
+"""A wrong or revoked token, or a --hub URL that is not a hub (404, 405): every batch would be
+refused alike, so the agent keeps them spooled and stops rather than dropping them."""
 
 
 class HubSender:
@@ -26,7 +29,7 @@ class HubSender:
 
     async def __call__(self, batch: bytes) -> SendResult:
         """One attempt: SENT on 2xx; RETRY on connection trouble, 429 and 5xx; REFUSED on 401
-        and 403; REJECTED on any other status (the same classification as notifications)."""
+        403, 404 and 405; REJECTED on any other status (the classification of notifications)."""
         try:
             response = await self._client.post(
                 self._url, content=batch, headers=self._headers, timeout=self._timeout
@@ -41,7 +44,7 @@ class HubSender:
             detail = f"HTTP {response.status_code}: {_reason(response)}"
             if not exc.permanent:
                 return SendResult(Outcome.RETRY, detail)
-            if response.status_code in (401, 403):
+            if response.status_code in REFUSED_STATUSES:
                 return SendResult(Outcome.REFUSED, detail)
             return SendResult(Outcome.REJECTED, detail)
         return SendResult(Outcome.SENT)

@@ -30,7 +30,8 @@ class Outcome(enum.Enum):
     REJECTED = "rejected"
     """The hub refused this batch for good (400, 413, 415, 422): drop it, loudly."""
     REFUSED = "refused"
-    """The hub refused the token (401, 403): keep the batch and stop the agent."""
+    """The hub refused the token (401, 403) or is not at that URL (404, 405): keep the batch
+    and stop the agent."""
 
 
 class SendResult(msgspec.Struct, frozen=True):
@@ -44,7 +45,7 @@ Send = Callable[[bytes], Awaitable[SendResult]]
 
 
 class HubRefusedError(Exception):
-    """The hub refuses the agent's token; retrying cannot help until it is fixed."""
+    """The hub refuses the agent's token, or the URL is wrong; retrying cannot help."""
 
 
 class Shipper:
@@ -98,7 +99,9 @@ class Shipper:
     def _note(self, result: SendResult, spooled: int) -> None:
         """Log changes of the hub's state once, not on every batch."""
         if result.outcome is Outcome.REFUSED:
-            raise HubRefusedError(f"the hub refuses this agent's token: {result.detail}")
+            raise HubRefusedError(
+                f"the hub refuses this agent ({result.detail}); check --hub and the token"
+            )
         if result.outcome is Outcome.REJECTED:
             log.error("the hub rejected a batch, which is dropped: %s", result.detail)
         up = result.outcome is not Outcome.RETRY
