@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.domain.config import HeartbeatConfig
-from hub.domain.heartbeats import Heartbeat, PingStatus, state_samples, ping_samples
+from hub.domain.heartbeats import Heartbeat, PingStatus, ping_samples, state_samples
 from hub.domain.ingest import (
     IngestError,
     UnsupportedBatchTypeError,
