@@ -57,6 +57,7 @@ class Scraper:
         self.interval = float(config.interval)
         self._service = service
         self._url = config.metrics_url
+        self._shown_url = _without_credentials(config.metrics_url)
         self._timeout = config.probe_timeout
         self._limit = config.series_limit
         self._clock = clock
@@ -93,7 +94,7 @@ class Scraper:
     async def _scrape(self, now: float) -> Reading:
         async with asyncio.timeout(self._timeout):
             response = await self._http.get(
-                self._url, timeout=self._timeout, headers={"Accept": ACCEPT}
+                self._url, timeout=self._timeout, headers={"Accept": ACCEPT}, follow_redirects=True
             )
         response.raise_for_status()
         kind = response.headers.get("content-type", "")
@@ -111,7 +112,7 @@ class Scraper:
         # The next good scrape starts rates afresh: a gap is not an increase over one step.
         self._previous = None
         if self.last_error is None:
-            log.warning("%s: cannot scrape %s: %s", self.name, self._url, reason)
+            log.warning("%s: cannot scrape %s: %s", self.name, self._shown_url, reason)
         else:
             log.debug("%s: still cannot scrape: %s", self.name, reason)
         self.last_error = reason
@@ -123,7 +124,7 @@ class Scraper:
                 "%s: %s exposes %d series, over its series_limit of %d; the other %d are "
                 "dropped (raise services.%s.series_limit to keep them)",
                 self.name,
-                self._url,
+                self._shown_url,
                 len(points),
                 self._limit,
                 len(points) - self._limit,
@@ -145,6 +146,14 @@ def relabel(point: Point, service: str) -> Point:
     labels["service"] = service
     name = f"exported_{point.name}" if point.name in OWN_METRICS else point.name
     return Point(name, labels, point.value)
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` fit for a log line: a ``user:password@`` part is left out."""
+    try:
+        return str(httpx.URL(url).copy_with(username=None, password=None))
+    except httpx.InvalidURL:
+        return "(invalid URL)"
 
 
 def scrapers(

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from hub.lib.clock import Clock
+
+log = logging.getLogger(__name__)
 
 HANDSHAKE_EVERY = timedelta(hours=1)
 """How long a certificate read by a separate handshake (or a failed attempt) is trusted."""
@@ -96,8 +99,6 @@ class CertExpiry:
         self._reading: tuple[datetime, datetime] | None = None
         """When the certificate was read, and when it expires."""
         self._tried_at: datetime | None = None
-        self.error: str | None = None
-        """Why the certificate could not be read last time, if it could not."""
 
     async def days_left(self, der: bytes | None, seconds: float) -> float | None:
         """Days until expiry (negative once expired), None while unknown.
@@ -114,7 +115,7 @@ class CertExpiry:
             try:
                 der = await fetch_certificate(self._host, self._port, seconds)
             except (OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
-                self.error = str(exc) or type(exc).__name__
+                log.debug("no TLS handshake with %s:%s: %r", self._host, self._port, exc)
             else:
                 self._read(now, der)
         if self._reading is None or now - self._reading[0] >= HANDSHAKE_EVERY:
@@ -129,9 +130,8 @@ class CertExpiry:
     def _read(self, now: datetime, der: bytes) -> None:
         try:
             self._reading = (now, not_after(der))
-            self.error = None
         except ValueError as exc:
-            self.error = str(exc)
+            log.debug("unreadable certificate from %s:%s: %s", self._host, self._port, exc)
 
 
 def _tlv(der: bytes, pos: int) -> tuple[int, int, int]:

@@ -100,16 +100,18 @@ async def test_a_failed_scrape_stores_scrape_up_0_and_warns_once(clock, http, ca
     target = Target()
     with http_peer(registry=target.registry) as peer:
         url = peer.metrics_url
-        collector = scraper(clock, http, url)
+        collector = scraper(clock, http, url.replace("//", "//scraper:s3cret@"))
         target.requests.labels("/", "x").inc(10)
-        await collector.collect()
+        assert by_series(await collector.collect())[("scrape_up", (SVC,))] == 1
         peer.stop()
         for _ in range(3):
             clock.advance(10)
             assert by_series(await collector.collect()) == {("scrape_up", (SVC,)): 0.0}
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
-    assert "scrape:api" in warnings[0].getMessage() and url in warnings[0].getMessage()
+    message = warnings[0].getMessage()
+    assert "scrape:api" in message and url in message
+    assert "s3cret" not in caplog.text  # credentials in the URL never reach the log
     assert collector.last_error
 
 
