@@ -12,12 +12,14 @@ from collections.abc import Callable
 
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest
+from tests.bench.probes import run_probes
 from tests.bench.storage import run_storage
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "idle": lambda args: run_idle(args.seconds),
     "storage": lambda args: run_storage(args.recording),
     "ingest": lambda args: run_ingest(),
+    "probes": lambda args: run_probes(),
 }
 
 
