@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -38,9 +39,18 @@ def _insert_ignoring_duplicates(conn: AsyncConnection, table: sa.Table) -> sa.In
     return postgresql.insert(table).on_conflict_do_nothing()
 
 
-_INSERT_SAMPLES = (
-    "INSERT INTO samples (time_ms, series_id, value_bits) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-)
+_ROWS_PER_INSERT = 1000
+"""Rows per INSERT statement: 3,000 parameters, under SQLite's 32,766 and PostgreSQL's 65,535."""
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_samples(rows: int) -> str:
+    """``INSERT … VALUES (?, ?, ?), … ON CONFLICT DO NOTHING`` for ``rows`` rows."""
+    values = ", ".join(["(?, ?, ?)"] * rows)
+    return (
+        "INSERT INTO samples (time_ms, series_id, value_bits) "  # noqa: S608 (placeholders only)
+        f"VALUES {values} ON CONFLICT DO NOTHING"
+    )
 
 
 class SampleRepo:
@@ -72,15 +82,21 @@ class SampleRepo:
     ) -> None:
         """Store samples given as columns; a repeated (series, time) is ignored.
 
-        One driver-level executemany with plain tuples: SQLAlchemy's per-row parameter
-        processing cost more than SQLite's own work (tests/bench/storage.py).
+        Driver-level statements of many rows each (``VALUES (…), (…), …``) with a flat list of
+        plain parameters: SQLAlchemy's per-row parameter processing cost more than SQLite's
+        own work, and one statement per row (executemany) twice as much as this
+        (tests/bench/storage.py).
         """
-        if series_ids:
-            rows = list(zip(times_ms, series_ids, bits_of(values), strict=True))
-            await self._conn.exec_driver_sql(driver_sql(self._conn, _INSERT_SAMPLES), rows)
+        count = len(series_ids)
+        flat: list[int] = [0] * (3 * count)
+        flat[0::3], flat[1::3], flat[2::3] = times_ms, series_ids, bits_of(values)
+        for first in range(0, count, _ROWS_PER_INSERT):
+            rows = min(_ROWS_PER_INSERT, count - first)
+            sql = driver_sql(self._conn, _insert_samples(rows))
+            await self._conn.exec_driver_sql(sql, tuple(flat[3 * first : 3 * (first + rows)]))
 
-    async def latest(self, since_ms: int) -> list[Sample]:
-        """The newest sample of each series with a sample at or after ``since_ms``."""
+    async def latest(self, since_ms: int) -> list[tuple[int, Sample]]:
+        """Series id and newest sample of each series with a sample at or after ``since_ms``."""
         newest = (
             sa.select(t.samples.c.series_id, sa.func.max(t.samples.c.time_ms).label("time_ms"))
             .where(t.samples.c.time_ms >= since_ms)
@@ -89,7 +105,11 @@ class SampleRepo:
         )
         query = (
             sa.select(
-                t.series.c.name, t.series.c.labels, t.samples.c.value_bits, t.samples.c.time_ms
+                newest.c.series_id,
+                t.series.c.name,
+                t.series.c.labels,
+                t.samples.c.value_bits,
+                t.samples.c.time_ms,
             )
             .select_from(newest)
             .join(
@@ -104,7 +124,8 @@ class SampleRepo:
         )
         rows = await self._conn.execute(query)
         return [
-            Sample(n, _labels.decode(lb), t.bits_float(bits), ms / 1000) for n, lb, bits, ms in rows
+            (sid, Sample(n, _labels.decode(lb), t.bits_float(bits), ms / 1000))
+            for sid, n, lb, bits, ms in rows
         ]
 
     async def series(self, name: str | None) -> list[tuple[int, str, dict[str, str]]]:

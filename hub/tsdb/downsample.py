@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from hub.tsdb.rollup import Rollups
+from hub.tsdb.rollup import Rollups, exact_sum
 
 Aggregate = tuple[float, int, float, float, float]
 """``(time, count, sum, min, max)``: a raw sample is ``(t, 1, v, v, v)``."""
@@ -138,7 +138,7 @@ class _Folded:
             self.add(
                 keys[start],
                 sum(rollups.counts[lo:hi]),
-                math.fsum(rollups.sums[lo:hi]),
+                exact_sum(rollups.sums[lo:hi]),
                 min(rollups.mins[lo:hi]),
                 max(rollups.maxs[lo:hi]),
             )

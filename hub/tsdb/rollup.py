@@ -64,12 +64,20 @@ def summarize(times_ms: Sequence[int], values: Sequence[float], resolution_s: in
         inside = values[start:end]
         out.times_ms.append(bucket)
         out.counts.append(end - start)
-        # fsum is correctly rounded: sums of short decimals stay short decimals and compress.
-        out.sums.append(math.fsum(inside))
+        out.sums.append(exact_sum(inside))
         out.mins.append(min(inside))
         out.maxs.append(max(inside))
         start = end
     return out
+
+
+def exact_sum(values: Sequence[float]) -> float:
+    """The correctly rounded sum (so sums of short decimals stay short decimals and compress),
+    or the plain one when that overflows or meets infinities of both signs."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
 
 
 def pack(rollups: Rollups) -> bytes:

@@ -88,3 +88,31 @@ def test_mismatched_or_empty_columns_are_refused(times, values):
 def test_decimal_deltas_that_overflow_int64_fall_back_to_xor():
     values = [-6.147169676927809e16, 3.076202359926967e16, 0.5]
     assert bits(decode(encode([-2, -1, 0], values))[1]) == bits(values)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "times", "values"),
+    [
+        (  # decimal values, jittery timestamps
+            "014404000000e803000000000000789c63b8f8979981fd3f03030376ccf4e8a6eb1e969f8c4c38e4"
+            "190079d3128a",
+            [1000, 3001, 4999, 7000],
+            [12.5, -3.25, 0.0, 7.0],
+        ),
+        (  # XOR values: NaN and -0.0
+            "0158020000000000000000000000789c6310605067c0017efca8ff0f000f4003a6",
+            [0, 10_000],
+            [math.nan, -0.0],
+        ),
+    ],
+)
+def test_version_1_chunks_are_still_read(chunk, times, values):
+    got_times, got_values = decode(bytes.fromhex(chunk))
+    assert got_times == times
+    assert bits(got_values) == bits(values)
+
+
+def test_jittery_timestamps_cost_less_than_a_byte_each():
+    # A real collector's clock: 10 s apart give or take a few ms (zigzag keeps the high bytes 0).
+    times = [1_700_000_000_000 + 10_000 * i + (i * 7919) % 9 - 4 for i in range(720)]
+    assert len(encode(times, [1.0] * 720)) / 720 < 1.0

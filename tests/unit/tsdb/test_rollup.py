@@ -91,3 +91,9 @@ def test_corrupt_blobs_raise_rollup_error(junk):
 def test_nothing_to_pack_is_refused():
     with pytest.raises(ValueError, match="no buckets"):
         pack(Rollups([], [], [], [], []))
+
+
+def test_sums_that_overflow_become_infinite_instead_of_failing():
+    rollups = summarize([0, 1], [1.7e308, 1.7e308], 60)
+    assert rollups.sums == [math.inf]
+    assert rollups.maxs == [1.7e308]
