@@ -67,3 +67,17 @@ async def test_heartbeats_are_watched_once_and_keep_their_last_ping(store, clock
         "disk full",
         3.5,
     )
+
+
+async def test_a_resent_batch_is_stored_once_on_both_backends(store, clock):
+    from hub.domain.samples import Sample
+    from hub.tsdb import TSDB
+
+    now = clock.now().timestamp()
+    batch = [Sample("cpu_usage", {"host": "web-1"}, float(i), now + i) for i in range(3)]
+    tsdb = TSDB(store)
+    await tsdb.write(batch)
+    await TSDB(store).write([*batch, batch[0]])  # a fresh hub after a restart, and a repeat
+    start = clock.now()
+    (series,) = await tsdb.range("cpu_usage", start, clock.advance(10))
+    assert series.values == [0.0, 1.0, 2.0]
