@@ -7,8 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
-from litestar import Request, post
-from litestar import get as get_route
+from litestar import Request, get, post
 from litestar.exceptions import HTTPException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -57,7 +56,7 @@ async def ingest_batch(request: Request[Any, Any, Any], hub: HubDep) -> IngestRe
     return IngestResult(await hub.jobs.ingest(samples))
 
 
-@get_route("/api/v1/hosts", tags=["agents"])
+@get("/api/v1/hosts", tags=["agents"])
 async def list_hosts(hub: HubDep) -> list[HostRead]:
     """Every host with recent samples (labelled ``host``): this one and agents' hosts."""
     newest: dict[str, float] = {}
