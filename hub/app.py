@@ -24,6 +24,7 @@ from hub.lib.bus import Bus
 from hub.lib.clock import Clock, SystemClock
 from hub.lib.http import create_client
 from hub.lib.secrets import ensure_secret_file
+from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
 from hub.notify.routes import resolve_routes
 from hub.settings import Settings
@@ -107,11 +108,13 @@ def _wire(
         name: CHANNELS[channel_type(config)](config, client)
         for name, config in routes.channels.items()
     }
-    engine = AlertEngine(store, tsdb, settings.rules, routes, clock, bus, settings.external_url)
+    dispatcher = Dispatcher(store, settings.policy, routes, settings.rules, settings.external_url)
+    engine = AlertEngine(store, tsdb, settings.rules, dispatcher, clock, bus)
     deliverer = Deliverer(store, channels, clock)
     jobs = HubJobs(
         tsdb,
         engine,
+        dispatcher,
         deliverer,
         bus,
         clock,

@@ -19,7 +19,8 @@ from hub.domain.config import (
 from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
 from hub.lib.yamlconf import ConfigError, YamlDoc, load_yaml
-from hub.rules.parse import load_rules
+from hub.notify.policy import AlertPolicy, default_policy, parse_policy
+from hub.rules.parse import parse_rules
 
 APP_NAME = "tcf-hub"
 
@@ -32,6 +33,8 @@ class Settings(msgspec.Struct, frozen=True):
     rules: tuple[Rule, ...]
     monitoring_file: Path | None
     alerts_file: Path | None
+    policy: AlertPolicy
+    """Routes, inhibit rules and maintenance windows of alerts.yml."""
 
     @property
     def host(self) -> str:
@@ -93,7 +96,13 @@ def load_settings(
     monitoring = (
         parse_monitoring(load_yaml(monitoring_file)) if monitoring_file else MonitoringConfig()
     )
-    rules = load_rules(alerts_file) if alerts_file else ()
+    channels = list(monitoring.channels)
+    if alerts_file:
+        alerts_doc = load_yaml(alerts_file)
+        rules = parse_rules(alerts_doc)
+        policy = parse_policy(alerts_doc, channels)
+    else:
+        rules, policy = (), default_policy(channels)
     hub = msgspec.structs.replace(
         monitoring.hub,
         host=host if host is not None else monitoring.hub.host,
@@ -103,6 +112,7 @@ def load_settings(
         data_dir=(data_dir or default_data_dir()).resolve(),
         monitoring=msgspec.structs.replace(monitoring, hub=hub),
         rules=rules,
+        policy=policy,
         monitoring_file=monitoring_file,
         alerts_file=alerts_file,
     )

@@ -13,13 +13,11 @@ from datetime import datetime, timedelta
 from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
 from hub.domain.matchers import MatchOp, all_match
-from hub.domain.rules import Rule, Severity, severity_rank
+from hub.domain.rules import Rule, Severity
 from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
-from hub.notify.compose import notification_for
-from hub.notify.outbox import encode
-from hub.notify.routes import Routes
+from hub.notify.dispatch import Dispatcher
 from hub.rules.evaluate import alert_labels, evaluate
 from hub.rules.template import format_value, render
 from hub.store import Store
@@ -50,18 +48,16 @@ class AlertEngine:
         store: Store,
         tsdb: TSDB,
         rules: tuple[Rule, ...],
-        routes: Routes,
+        dispatcher: Dispatcher,
         clock: Clock,
         bus: Bus,
-        external_url: str,
     ) -> None:
         self._store = store
         self._tsdb = tsdb
         self._rules = rules
-        self._routes = routes
+        self._dispatcher = dispatcher
         self._clock = clock
         self._bus = bus
-        self._external_url = external_url
         self._rules_by_name = {r.name: r for r in rules}
         self._status: dict[str, AlertStatus] = {}
         """Per open alert what evaluation carries over (last true, missing data); the store
@@ -121,6 +117,8 @@ class AlertEngine:
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
             alerts = [a for a in [await tx.alerts.get(i) for i in changed] if a is not None]
+            if alerts:
+                await self._dispatcher.on_alerts(tx, alerts, now)
         for alert in alerts:
             self._bus.publish("alert", alert)
         return alerts
@@ -179,6 +177,7 @@ class AlertEngine:
                 ),
             )
             alert = await self._get(tx, alert_id)
+            await self._dispatcher.on_alerts(tx, [alert], now)
         self._bus.publish("alert", alert)
         return alert, AckOutcome.ACKNOWLEDGED
 
@@ -206,6 +205,7 @@ class AlertEngine:
                 alert_id, AlertEvent(now, "unack", AlertState.ACKNOWLEDGED, back, alert.value, by)
             )
             alert = await self._get(tx, alert_id)
+            await self._dispatcher.on_alerts(tx, [alert], now)
         self._bus.publish("alert", alert)
         return alert
 
@@ -287,13 +287,10 @@ class AlertEngine:
                     comment=f"severity {t.from_severity} -> {t.severity}",
                 ),
             )
-            if severity_rank(t.severity) > severity_rank(t.from_severity):
-                await self._queue_notifications(tx, alert_id, rule.name, AlertState.FIRING, now)
             return alert_id
         await tx.alerts.add_event(
             alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)
         )
-        await self._queue_notifications(tx, alert_id, rule.name, t.to_state, now)
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:
@@ -303,20 +300,6 @@ class AlertEngine:
             alert.id, AlertEvent(now, "rule_removed", alert.state, AlertState.RESOLVED, alert.value)
         )
         return [alert.id]
-
-    async def _queue_notifications(
-        self, tx: Tx, alert_id: int, rule: str, to_state: AlertState, now: datetime
-    ) -> None:
-        if to_state not in (AlertState.FIRING, AlertState.RESOLVED):
-            return
-        alert = await self._get(tx, alert_id)
-        if to_state is AlertState.RESOLVED and alert.fired_at is None:
-            return  # never notified as firing, so nothing to take back
-        for channel in self._routes.for_rule(rule):
-            if to_state is AlertState.RESOLVED and not self._routes.channels[channel].send_resolved:
-                continue
-            note = notification_for(alert, channel, self._external_url)
-            await tx.outbox.enqueue(channel, encode(note), alert_id, now)
 
 
 def render_annotations(

@@ -35,6 +35,7 @@ from hub.api.metrics import (
     stream_events,
 )
 from hub.api.series import compare_series, forecast_series, query_series
+from hub.api.silences import SilenceController
 from hub.api.state import HubState
 from hub.api.tokens import TokenController
 from hub.api.topology import topology
@@ -64,6 +65,7 @@ def build_api(
         list_rules,
         topology,
         AlertController,
+        SilenceController,
         login_with_link,
         create_session,
         delete_session,

@@ -6,9 +6,10 @@ import click
 
 from hub import __version__
 from hub.cli.agent import agent
-from hub.cli.ctl import ctl
+from hub.cli.ctl import alerts, ctl
 from hub.cli.db import db
 from hub.cli.serve import serve
+from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
 
 
@@ -23,6 +24,8 @@ cli.add_command(ctl)
 cli.add_command(db)
 cli.add_command(agent)
 ctl.add_command(tokens)
+ctl.add_command(silences)
+alerts.add_command(alerts_silence)
 
 
 def main() -> None:

@@ -12,11 +12,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub.alerts import AlertEngine
 from hub.collectors import Collector, Triggered
-from hub.domain.alerts import AlertState
 from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
+from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
 from hub.tsdb import TSDB
 
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 DELIVER_EVERY = 300.0
 """Seconds between safety sweeps of the outbox. Delivery is event-driven: new notifications wake
 the deliver job at once and a pending retry wakes it when due, so an idle hub rarely queries."""
+NOTIFY_EVERY = 60.0
+"""Seconds between safety sweeps of the aggregation groups; alert changes and group ticks wake
+the notify job on time."""
 PRUNE_EVERY = 3600.0
 COMPACT_EVERY = 600.0
 """Blocks are 2 h long; checking every 10 minutes keeps the head small at negligible cost."""
@@ -37,6 +40,7 @@ class HubJobs:
         self,
         tsdb: TSDB,
         engine: AlertEngine,
+        dispatcher: Dispatcher,
         deliverer: Deliverer,
         bus: Bus,
         clock: Clock,
@@ -44,12 +48,15 @@ class HubJobs:
     ) -> None:
         self.tsdb = tsdb
         self.engine = engine
+        self.dispatcher = dispatcher
         self.deliverer = deliverer
         self.bus = bus
         self.clock = clock
         self.retention = retention
         self.schedule_delivery: Callable[[float], None] = lambda delay: None
         """Asks for the deliver job to run within ``delay`` seconds (set by the scheduler)."""
+        self.schedule_notify: Callable[[float], None] = lambda delay: None
+        """Asks for the notify job to run within ``delay`` seconds (set by the scheduler)."""
         self.running: set[asyncio.Task[Any]] = set()
         """Job runs in progress, so shutdown can let them finish."""
         self._collecting: dict[str, asyncio.Lock] = {}
@@ -79,7 +86,7 @@ class HubJobs:
         return len(samples)
 
     async def evaluate(self) -> None:
-        """Evaluate rules; wake delivery when an alert fired or resolved (it queued news).
+        """Evaluate rules; wake the notify job when an alert changed (its group may be due).
 
         One evaluation at a time: agents' batches arrive concurrently with local collections,
         and two overlapping evaluations could both open the same alert. Callers that wait
@@ -93,8 +100,19 @@ class HubJobs:
             covering = self._requested
             changed = await self.engine.evaluate()
             self._covered = covering
-        if any(a.state in (AlertState.FIRING, AlertState.RESOLVED) for a in changed):
+        if changed:
+            self.schedule_notify(0.0)
+
+    async def notify(self) -> int:
+        """Flush the aggregation groups whose tick has come into the outbox, wake delivery when
+        that queued something, and ask to run again at the next group tick."""
+        now = self.clock.now()
+        queued, wake = await self.dispatcher.flush(now)
+        if queued:
             self.schedule_delivery(0.0)
+        if wake is not None:
+            self.schedule_notify(max(0.0, (wake - now).total_seconds()))
+        return queued
 
     async def deliver(self) -> int:
         """Send due notifications, then ask to run again when the next retry is due."""
@@ -152,6 +170,14 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first,
     )
     scheduler.add_job(
+        _logged("notify", jobs.notify, jobs.running),
+        "interval",
+        seconds=NOTIFY_EVERY,
+        id="notify",
+        name="notify",
+        next_run_time=first,
+    )
+    scheduler.add_job(
         _logged("compact", jobs.compact, jobs.running),
         "interval",
         seconds=COMPACT_EVERY,
@@ -168,13 +194,19 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first + timedelta(seconds=60),
     )
 
-    def schedule_delivery(delay: float) -> None:
-        when = datetime.now(UTC) + timedelta(seconds=delay)
-        job = scheduler.get_job("deliver")
-        if job is not None and (job.next_run_time is None or when < job.next_run_time):
-            scheduler.modify_job("deliver", next_run_time=when)
+    def waker(job_id: str) -> Callable[[float], None]:
+        """Bring job ``job_id`` forward to run within ``delay`` seconds."""
 
-    jobs.schedule_delivery = schedule_delivery
+        def wake(delay: float) -> None:
+            when = datetime.now(UTC) + timedelta(seconds=delay)
+            job = scheduler.get_job(job_id)
+            if job is not None and (job.next_run_time is None or when < job.next_run_time):
+                scheduler.modify_job(job_id, next_run_time=when)
+
+        return wake
+
+    jobs.schedule_delivery = waker("deliver")
+    jobs.schedule_notify = waker("notify")
     return scheduler
 
 

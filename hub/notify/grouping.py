@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from hub.domain.alerts import Alert, AlertState
+from hub.domain.rules import severity_rank
 from hub.notify.routing import ALL_LABELS, Route, match_routes
 
 GroupRef = tuple[str, str]
@@ -146,7 +147,15 @@ def on_alert(group: Group, alert: Alert, now: datetime) -> Group:
             next_flush_at=now + timedelta(seconds=group.group_wait),
         )
     alerts = {**group.alerts, alert.fingerprint: alert}
-    return msgspec.structs.replace(group, alerts=alerts)
+    notified = group.notified_firing
+    if known and _severity_rose(group.alerts[alert.fingerprint], alert):
+        # a warning that became critical is news again at the next tick
+        notified = tuple(fp for fp in notified if fp != alert.fingerprint)
+    return msgspec.structs.replace(group, alerts=alerts, notified_firing=notified)
+
+
+def _severity_rose(before: Alert, after: Alert) -> bool:
+    return severity_rank(after.severity) > severity_rank(before.severity)
 
 
 def next_wakeup(group: Group) -> datetime | None:

@@ -27,6 +27,8 @@ from hub.lib.yamlconf import YamlDoc, load_yaml, parse_yaml
 from hub.rules.template import check as check_template
 from hub.tsdb.selector import SelectorError, parse_selector
 
+TOP_LEVEL_KEYS = ("alerts", "routes", "inhibit_rules", "maintenance")
+"""alerts.yml's sections: the rules, and the alerting policy (read by hub.notify.policy)."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")
 
 
@@ -85,8 +87,10 @@ def parse_rules(doc: YamlDoc) -> tuple[Rule, ...]:
     if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping with an `alerts` key")
     for key in doc.data:
-        if key != "alerts":
-            raise doc.error((str(key),), "unknown field (expected `alerts`)")
+        if key not in TOP_LEVEL_KEYS:
+            raise doc.error(
+                (str(key),), f"unknown field (expected one of {', '.join(TOP_LEVEL_KEYS)})"
+            )
     entries = doc.data.get("alerts") or {}
     if not isinstance(entries, dict):
         raise doc.error(("alerts",), "expected a mapping of rule name to rule")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, storage_stats
 from hub.store.heartbeats import HeartbeatRepo
 from hub.store.migrate import normalize_url
+from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
 
@@ -28,6 +29,9 @@ class Tx:
         self.auth = AuthRepo(conn)
         self.tokens = TokenRepo(conn)
         self.heartbeats = HeartbeatRepo(conn)
+        self.notify_state = NotifyStateRepo(conn)
+        self.silences = SilenceRepo(conn)
+        self.meta = MetaRepo(conn)
 
 
 class Store:

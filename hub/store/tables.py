@@ -220,3 +220,31 @@ heartbeats = sa.Table(
     sa.Column("duration_s", sa.Float),
 )
 """The last ping of each heartbeat; ``created_at`` is when the hub began watching it."""
+
+notify_state = sa.Table(
+    "notify_state",
+    metadata,
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("key", sa.String(500), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+"""State of the notification pipeline that must survive a restart (aggregation groups …),
+one msgpack blob per ``kind`` and ``key``, written in the transaction that changes it."""
+
+silences = sa.Table(
+    "silences",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("ends_at", Timestamp, nullable=False),
+)
+"""Silences as JSON; ``ends_at`` lets listing skip long-expired ones."""
+
+hub_meta = sa.Table(
+    "hub_meta",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+"""Small facts about the running hub, e.g. when rules were last evaluated (for restarts)."""

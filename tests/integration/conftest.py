@@ -28,10 +28,12 @@ class Hub:
         return {"Authorization": f"Bearer {self.state.admin_token}"}
 
     async def feed(self, name: str, value: float, **labels: str) -> None:
-        """Store one sample now and evaluate rules, as a collection would."""
+        """Store one sample now, evaluate rules and flush due notification groups, as a
+        collection and the notify job would."""
         sample = Sample(name, {"host": "box", **labels}, value, self.clock.now().timestamp())
         await self.state.tsdb.write([sample])
         await self.state.jobs.evaluate()
+        await self.state.jobs.notify()
 
 
 @pytest.fixture

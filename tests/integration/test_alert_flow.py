@@ -11,6 +11,8 @@ from tests.integration.conftest import Hub
 RULE = (
     "alerts:\n  cpu_high:\n    metric: cpu_usage\n    threshold: 80\n    duration: 60\n"
     "    severity: warning\n    message: CPU high\n"
+    # no grouping delay, so each change is queued at once (grouping has tests of its own)
+    "routes:\n  group_wait: 0s\n  group_interval: 1s\n"
 )
 
 

@@ -77,7 +77,7 @@ def test_collected_metric_fires_rule_delivers_webhook_and_cli_acknowledges(tmp_p
             assert alert["labels"]["severity"] == "critical"
             assert alert["labels"]["host"]
             assert body["commonLabels"] == alert["labels"]
-            assert body["groupLabels"] == alert["labels"]
+            assert body["groupLabels"] == {"alertname": "memory_in_use"}  # default group_by
             assert alert["annotations"]["message"] == "Memory is in use"
             assert body["commonAnnotations"] == alert["annotations"]
             assert RFC3339.match(alert["startsAt"])

@@ -24,6 +24,8 @@ async def test_alert_fires_is_delivered_and_acknowledged_on_postgresql(tmp_path,
         async with AsyncTestClient(app=app) as client:
             hub = Hub(client, app.state.hub, clock)
             await hub.feed("cpu_usage", 97.5)
+            clock.advance(2)  # the group waits 2 s for more alerts
+            assert await hub.state.jobs.notify() == 1
             assert await hub.state.deliverer.deliver_due() == 1
             (body,) = peer.wait(1)
             assert body["alerts"][0]["labels"]["alertname"] == "cpu_high"

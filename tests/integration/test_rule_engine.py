@@ -38,6 +38,9 @@ alerts:
     operator: "<"
     threshold: 0
     predict: {window: 1h, horizon: 2h}
+routes:
+  group_wait: 0s
+  group_interval: 10s
 """
 
 
@@ -60,7 +63,7 @@ async def test_levels_escalate_severity_and_renotify_with_templated_text(make_hu
             assert "db" not in str(await open_alerts(hub))
 
             clock.advance(10)
-            await hub.feed("response_time", 2500, service="api")
+            await hub.feed("response_time", 2500, service="api")  # a rise: news at the next tick
             alert = (await open_alerts(hub))["api_slow"]
             assert (alert["state"], alert["severity"]) == ("firing", "critical")
             assert alert["labels"]["severity"] == "critical"

@@ -28,7 +28,7 @@ def test_upgrade_is_idempotent(tmp_path):
     upgrade(url)
     with sqlite3.connect(tmp_path / "hub.db") as conn:
         (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    assert version == "0004"
+    assert version == "0005"
 
 
 async def test_connections_use_wal_normal_sync_and_foreign_keys(tmp_path):

@@ -24,7 +24,7 @@ class SlowEngine:
 
 async def test_a_burst_of_evaluation_requests_costs_two_runs_and_none_overlap(clock):
     engine = SlowEngine()
-    jobs = HubJobs(None, engine, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
+    jobs = HubJobs(None, engine, None, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
     first = asyncio.create_task(jobs.evaluate())
     await asyncio.sleep(0)  # the first run is in progress …
     burst = [asyncio.create_task(jobs.evaluate()) for _ in range(5)]  # … when five more ask

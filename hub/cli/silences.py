@@ -1,0 +1,88 @@
+"""``tcf-hub ctl alerts silence`` and ``ctl silences``: mute notifications (through the API)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from hub.cli.client import HubClient
+
+
+def _client(ctx: click.Context) -> HubClient:
+    make: Any = ctx.obj
+    client: HubClient = make()
+    return client
+
+
+@click.command("silence")
+@click.option(
+    "--match",
+    "matchers",
+    multiple=True,
+    required=True,
+    help='A label matcher: host=db1, job!=x, service=~"api|web" (repeat; all must hold).',
+)
+@click.option("--duration", default="2h", show_default=True, help="How long, like 30m or 2h.")
+@click.option("--comment", required=True, help="Why (shown with the silence).")
+@click.pass_context
+def alerts_silence(
+    ctx: click.Context, matchers: tuple[str, ...], duration: str, comment: str
+) -> None:
+    """Silence the notifications of alerts matching every --match, starting now."""
+    silence = _client(ctx).post(
+        "/api/v1/silences",
+        {"matchers": list(matchers), "duration": duration, "comment": comment},
+    )
+    click.echo(f"silence {silence['id']} {silence['state']} until {_when(silence['ends_at'])}")
+
+
+@click.group()
+def silences() -> None:
+    """List and expire silences."""
+
+
+@silences.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def silences_list(ctx: click.Context, as_json: bool) -> None:
+    """Pending, active and recently expired silences."""
+    rows = _client(ctx).get("/api/v1/silences")
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table()
+    for column in ("id", "state", "matchers", "starts", "ends", "by", "comment"):
+        table.add_column(column, no_wrap=column not in ("matchers", "comment"), overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["state"],
+            ", ".join(_matcher(m) for m in row["matchers"]),
+            _when(row["starts_at"]),
+            _when(row["ends_at"]),
+            row["created_by"],
+            row["comment"],
+        )
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@silences.command("expire")
+@click.argument("silence_id")
+@click.pass_context
+def silences_expire(ctx: click.Context, silence_id: str) -> None:
+    """End silence SILENCE_ID now; alerts it muted that still fire notify at their next tick."""
+    _client(ctx).post(f"/api/v1/silences/{silence_id}/expire")
+    click.echo(f"silence {silence_id} expired")
+
+
+def _matcher(matcher: dict[str, str]) -> str:
+    return f"{matcher['label']}{matcher['op']}{json.dumps(matcher['value'])}"
+
+
+def _when(value: str) -> str:
+    return value[:19].replace("T", " ")

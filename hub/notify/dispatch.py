@@ -1,0 +1,200 @@
+"""The notification dispatcher: alert changes -> routes -> aggregation groups -> outbox.
+
+Alerts that change are routed into their groups in the transaction that changed them; a group
+tick (``flush``) decides what each channel is told, leaving out alerts that a silence, a
+maintenance window or an inhibiting alert mutes at that moment, and queues the notification in
+the outbox in the same transaction. Groups are stored (``notify_state``), so a restart neither
+repeats nor forgets a notification. The pure decisions live in ``grouping``, ``routing``,
+``inhibit``, ``hub.domain.silences`` and ``hub.domain.maintenance``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+import msgspec
+
+from hub.domain.alerts import Alert
+from hub.domain.maintenance import in_maintenance
+from hub.domain.notifications import Notification, NotifiedAlert
+from hub.domain.rules import Rule
+from hub.domain.silences import Silence, is_silenced
+from hub.notify.grouping import (
+    Group,
+    GroupNotification,
+    GroupRef,
+    flush,
+    is_firing,
+    next_wakeup,
+    route_alert,
+)
+from hub.notify.inhibit import inhibited
+from hub.notify.outbox import encode
+from hub.notify.policy import AlertPolicy
+from hub.notify.routes import Routes
+from hub.notify.routing import Route, with_seed_routes
+from hub.store import Store
+from hub.store.engine import Tx
+
+GROUP = "group"
+"""``notify_state`` kind of aggregation groups."""
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(Group)
+
+
+class Dispatcher:
+    """Routes alert changes into groups and turns group ticks into queued notifications."""
+
+    def __init__(
+        self,
+        store: Store,
+        policy: AlertPolicy,
+        routes: Routes,
+        rules: Iterable[Rule],
+        external_url: str,
+    ) -> None:
+        self._store = store
+        self.tree: Route = with_seed_routes(policy.routes, rules, routes)
+        """The route tree: the seed's per-rule routes first, then alerts.yml's ``routes``."""
+        self._policy = policy
+        self._send_resolved = {name: c.send_resolved for name, c in routes.channels.items()}
+        self._external_url = external_url
+
+    async def on_alerts(self, tx: Tx, alerts: Iterable[Alert], now: datetime) -> datetime | None:
+        """Route changed alerts into their groups; returns when a group next needs a flush."""
+        groups = await _load(tx)
+        updated = dict(groups)
+        for alert in alerts:
+            updated = route_alert(updated, self.tree, alert, now)
+        await _save(tx, groups, updated, now)
+        return _earliest(updated.values())
+
+    async def flush(self, now: datetime) -> tuple[int, datetime | None]:
+        """Flush every group whose tick has come and queue what it says, in one transaction.
+
+        Returns:
+            The notifications queued, and when a group next needs a flush.
+        """
+        async with self._store.tx() as tx:
+            return await self._flush(tx, now)
+
+    async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
+        groups = await _load(tx)
+        due = {ref: g for ref, g in groups.items() if (w := next_wakeup(g)) and w <= now}
+        if not due:
+            return 0, _earliest(groups.values())
+        mute = await self._muting(tx, now)
+        updated = dict(groups)
+        queued = 0
+        for ref, group in due.items():
+            muted = {fp: a for fp, a in group.alerts.items() if is_firing(a) and mute(a)}
+            visible = msgspec.structs.replace(
+                group, alerts={fp: a for fp, a in group.alerts.items() if fp not in muted}
+            )
+            after, note = flush(visible, now, self._send_resolved.get(group.channel, True))
+            if muted:
+                after = _keep_muted(after, muted, now)
+            updated[ref] = after
+            if note is not None:
+                payload = encode(as_notification(note, self._external_url))
+                await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
+                queued += 1
+        await _save(tx, groups, updated, now)
+        return queued, _earliest(updated.values())
+
+    async def next_flush(self) -> datetime | None:
+        """When a group next needs a flush (None: every group is empty)."""
+        async with self._store.tx() as tx:
+            return _earliest((await _load(tx)).values())
+
+    async def _muting(self, tx: Tx, now: datetime) -> _Mute:
+        silences = await tx.silences.ending_after(now)
+        firing = [a for a in await tx.alerts.open() if is_firing(a)]
+        return _Mute(silences, self._policy, firing, now)
+
+
+class _Mute:
+    """Whether an alert's notifications are muted right now, and by what."""
+
+    def __init__(
+        self, silences: list[Silence], policy: AlertPolicy, firing: list[Alert], now: datetime
+    ) -> None:
+        self._silences = silences
+        self._policy = policy
+        self._firing = firing
+        self._now = now
+
+    def __call__(self, alert: Alert) -> bool:
+        return (
+            is_silenced(alert.labels, self._silences, self._now)
+            or bool(in_maintenance(alert.labels, self._policy.maintenance, self._now))
+            or inhibited(alert, self._firing, self._policy.inhibit_rules)
+        )
+
+
+def as_notification(note: GroupNotification, external_url: str) -> Notification:
+    """The outbox payload for a group notification: firing alerts, then resolved ones."""
+    alerts = [_notified(a, "firing") for a in note.firing]
+    alerts += [_notified(a, "resolved") for a in note.resolved]
+    return Notification(
+        receiver=note.channel,
+        status=note.status,
+        group_key=note.group_key,
+        group_labels=note.group_labels,
+        alerts=tuple(alerts),
+        external_url=external_url,
+    )
+
+
+def _notified(alert: Alert, status: str) -> NotifiedAlert:
+    return NotifiedAlert(
+        id=alert.id,
+        status=status,
+        labels=alert.labels,
+        annotations=alert.annotations,
+        starts_at=alert.started_at,
+        ends_at=alert.resolved_at if status == "resolved" else None,
+        fingerprint=alert.fingerprint,
+        value=alert.value,
+    )
+
+
+def _first_id(note: GroupNotification) -> int:
+    return (note.firing or note.resolved)[0].id
+
+
+def _keep_muted(group: Group, muted: Mapping[str, Alert], now: datetime) -> Group:
+    """Muted alerts stay in their group, which keeps ticking: when the mute ends, they are news
+    at the next tick."""
+    tick = group.next_flush_at or now + timedelta(seconds=group.group_interval)
+    return msgspec.structs.replace(group, alerts={**group.alerts, **muted}, next_flush_at=tick)
+
+
+def _earliest(groups: Iterable[Group]) -> datetime | None:
+    times = [w for g in groups if (w := next_wakeup(g)) is not None]
+    return min(times, default=None)
+
+
+def _ref_key(ref: GroupRef) -> str:
+    """A short stable key for a group (group keys can be long)."""
+    group_key, channel = ref
+    return hashlib.sha256(f"{channel}\x1f{group_key}".encode()).hexdigest()
+
+
+async def _load(tx: Tx) -> dict[GroupRef, Group]:
+    groups = (_DECODER.decode(data) for data in (await tx.notify_state.load(GROUP)).values())
+    return {(g.key, g.channel): g for g in groups}
+
+
+async def _save(
+    tx: Tx, before: Mapping[GroupRef, Group], after: Mapping[GroupRef, Group], now: datetime
+) -> None:
+    """Write the groups that changed; delete the ones that emptied."""
+    for ref, group in after.items():
+        if next_wakeup(group) is None:
+            if ref in before:
+                await tx.notify_state.delete(GROUP, _ref_key(ref))
+        elif before.get(ref) != group:
+            await tx.notify_state.put(GROUP, _ref_key(ref), _ENCODER.encode(group), now)

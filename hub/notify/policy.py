@@ -1,0 +1,63 @@
+"""The alerting policy of alerts.yml besides the rules: routes, inhibit rules and maintenance
+windows (each optional, with sensible defaults)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from hub.domain.maintenance import MaintenanceWindow, parse_maintenance_windows
+from hub.domain.timeintervals import TimeIntervalError
+from hub.lib.yamlconf import YamlDoc
+from hub.notify.inhibit import (
+    InhibitRule,
+    InhibitRuleError,
+    default_inhibit_rules,
+    parse_inhibit_rules,
+)
+from hub.notify.routing import Route, default_route, parse_routes
+
+POLICY_KEYS = ("routes", "inhibit_rules", "maintenance")
+"""Top-level keys of alerts.yml besides ``alerts``."""
+
+
+class AlertPolicy(msgspec.Struct, frozen=True):
+    """Who hears about which alert, and when not."""
+
+    routes: Route
+    """The route tree (without the seed's per-rule routes, which the app adds)."""
+    inhibit_rules: tuple[InhibitRule, ...]
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+
+
+def default_policy(channels: Sequence[str] = ()) -> AlertPolicy:
+    """Everything to every channel, the default inhibit rule, no maintenance windows."""
+    return AlertPolicy(default_route(channels), default_inhibit_rules())
+
+
+def parse_policy(doc: YamlDoc, channels: Sequence[str]) -> AlertPolicy:
+    """The policy sections of a parsed alerts.yml; ``channels`` are monitoring.yml's names.
+
+    Raises:
+        ConfigError: a section is invalid; names file, line and field.
+    """
+    data = doc.data if isinstance(doc.data, dict) else {}
+    routes = parse_routes(doc, channels)
+    try:
+        inhibit = (
+            parse_inhibit_rules(data["inhibit_rules"], ("inhibit_rules",))
+            if data.get("inhibit_rules") is not None
+            else default_inhibit_rules()
+        )
+    except InhibitRuleError as error:
+        raise doc.error(error.path, error.reason) from None
+    try:
+        maintenance = (
+            parse_maintenance_windows(data["maintenance"], ("maintenance",))
+            if data.get("maintenance") is not None
+            else ()
+        )
+    except TimeIntervalError as error:
+        raise doc.error(error.path, error.reason) from None
+    return AlertPolicy(routes, inhibit, maintenance)

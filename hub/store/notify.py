@@ -1,0 +1,111 @@
+"""Notification pipeline state, silences and small hub facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.domain.silences import Silence
+from hub.store import tables as t
+
+
+def _upsert(conn: AsyncConnection, table: sa.Table, keys: list[str]) -> sa.Insert:
+    """An INSERT that overwrites the row with the same primary key."""
+    if conn.dialect.name == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=keys,
+            set_={c.name: lite.excluded[c.name] for c in table.columns if c.name not in keys},
+        )
+    pg = postgresql.insert(table)
+    return pg.on_conflict_do_update(
+        index_elements=keys,
+        set_={c.name: pg.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+
+
+class NotifyStateRepo:
+    """The ``notify_state`` table: msgpack blobs by kind and key."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def load(self, kind: str) -> dict[str, bytes]:
+        """Every blob of ``kind`` by key."""
+        c = t.notify_state.c
+        rows = await self._conn.execute(sa.select(c.key, c.data).where(c.kind == kind))
+        return {key: bytes(data) for key, data in rows}
+
+    async def put(self, kind: str, key: str, data: bytes, now: datetime) -> None:
+        """Store (or replace) one blob."""
+        await self._conn.execute(
+            _upsert(self._conn, t.notify_state, ["kind", "key"]),
+            {"kind": kind, "key": key, "data": data, "updated_at": now},
+        )
+
+    async def delete(self, kind: str, key: str) -> None:
+        """Forget one blob."""
+        c = t.notify_state.c
+        await self._conn.execute(sa.delete(t.notify_state).where(c.kind == kind, c.key == key))
+
+
+class SilenceRepo:
+    """The ``silences`` table."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def put(self, silence: Silence) -> None:
+        """Store a new or changed silence."""
+        await self._conn.execute(
+            _upsert(self._conn, t.silences, ["id"]),
+            {
+                "id": silence.id,
+                "data": msgspec.json.encode(silence).decode(),
+                "ends_at": silence.ends_at,
+            },
+        )
+
+    async def get(self, silence_id: str) -> Silence | None:
+        """One silence by id."""
+        row = await self._conn.scalar(
+            sa.select(t.silences.c.data).where(t.silences.c.id == silence_id)
+        )
+        return None if row is None else msgspec.json.decode(row, type=Silence)
+
+    async def ending_after(self, when: datetime) -> list[Silence]:
+        """Silences that end after ``when`` (pending, active and recently expired), by end."""
+        c = t.silences.c
+        rows = await self._conn.scalars(
+            sa.select(c.data).where(c.ends_at > when).order_by(c.ends_at)
+        )
+        return [msgspec.json.decode(row, type=Silence) for row in rows]
+
+    async def delete_ended_before(self, when: datetime) -> int:
+        """Forget silences that ended before ``when``; returns how many."""
+        result = await self._conn.execute(sa.delete(t.silences).where(t.silences.c.ends_at < when))
+        return int(result.rowcount or 0)
+
+
+class MetaRepo:
+    """The ``hub_meta`` table: small named facts as text."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, key: str) -> str | None:
+        """The value of ``key``, or None."""
+        value = await self._conn.scalar(
+            sa.select(t.hub_meta.c.value).where(t.hub_meta.c.key == key)
+        )
+        return None if value is None else str(value)
+
+    async def set(self, key: str, value: str) -> None:
+        """Set ``key`` to ``value``."""
+        await self._conn.execute(
+            _upsert(self._conn, t.hub_meta, ["key"]), {"key": key, "value": value}
+        )
