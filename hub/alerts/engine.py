@@ -10,6 +10,8 @@ import enum
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import msgspec
+
 from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
 from hub.domain.matchers import MatchOp, all_match
@@ -18,7 +20,7 @@ from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.dispatch import Dispatcher
-from hub.rules.evaluate import alert_labels, evaluate
+from hub.rules.evaluate import alert_labels, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
@@ -26,6 +28,11 @@ from hub.tsdb import TSDB
 
 LOOKBACK = timedelta(minutes=5)
 """A series with no sample this recent has no data (Prometheus' lookback delta)."""
+
+
+LAST_EVALUATION = "rules.last_evaluated_at"
+"""``hub_meta`` key: when rules were last evaluated (approximately; see ``NOTE_EVERY``)."""
+NOTE_EVERY = timedelta(minutes=1)
 
 
 class AlertNotFoundError(LookupError):
@@ -66,6 +73,8 @@ class AlertEngine:
         self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
         self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
         self._seeded = False
+        self._restored = False
+        self._noted: datetime | None = None
         self._lookback = max(
             LOOKBACK, timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0))
         )
@@ -88,6 +97,9 @@ class AlertEngine:
         changed: list[int] = []
         async with self._store.tx() as tx:
             open_alerts = {a.fingerprint: a for a in await tx.alerts.open()}
+            if not self._restored:
+                self._restored = True
+                await self._restore(tx, open_alerts, now)
             seen: set[str] = set()
             for rule in self._rules:
                 series = [
@@ -119,9 +131,37 @@ class AlertEngine:
             alerts = [a for a in [await tx.alerts.get(i) for i in changed] if a is not None]
             if alerts:
                 await self._dispatcher.on_alerts(tx, alerts, now)
+            await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         for alert in alerts:
             self._bus.publish("alert", alert)
         return alerts
+
+    async def _restore(self, tx: Tx, open_alerts: dict[str, Alert], now: datetime) -> None:
+        """After a restart, carry pending alerts over the downtime (Prometheus's ``for`` state
+        restore); firing ones simply stay firing, without a new notification."""
+        noted = await tx.meta.get(LAST_EVALUATION)
+        if noted is None:
+            return
+        down_at = datetime.fromisoformat(noted)
+        for key, alert in list(open_alerts.items()):
+            rule = self._rules_by_name.get(alert.rule)
+            if rule is None or alert.state is not AlertState.PENDING:
+                continue
+            status = AlertStatus(alert.state, alert.started_at, alert.severity)
+            restored = restore(rule, status, down_at, now)
+            if restored is None:
+                await tx.alerts.delete(alert.id)
+                del open_alerts[key]
+            elif restored != status:
+                await tx.alerts.update(alert.id, now, active_at=restored.active_at)
+                open_alerts[key] = msgspec.structs.replace(alert, started_at=restored.active_at)
+
+    async def _note_evaluation(self, tx: Tx, now: datetime, alerts_open: bool) -> None:
+        """Remember when rules were evaluated, for ``_restore`` after a restart: at most once a
+        minute and only while alerts are open, so an idle hub writes nothing."""
+        if alerts_open and (self._noted is None or now - self._noted >= NOTE_EVERY):
+            await tx.meta.set(LAST_EVALUATION, now.isoformat())
+            self._noted = now
 
     def _absence(
         self, rule: Rule, series: list[Sample], now: float

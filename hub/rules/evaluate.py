@@ -15,7 +15,7 @@ Prometheus and Grafana semantics (shared/recipes/ALERTING-SEMANTICS.md):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -145,3 +145,37 @@ def _level_of(rule: Rule, severity: Severity) -> Level:
         (lvl for lvl in rule.effective_levels if lvl.severity == severity),
         rule.effective_levels[0],
     )
+
+
+FOR_GRACE_PERIOD = 600.0
+"""Seconds: a pending alert restored after a restart fires no sooner than this (Prometheus's
+``--rules.alert.for-grace-period``, 10 m)."""
+OUTAGE_TOLERANCE = 3600.0
+"""Seconds: after a longer outage pending alerts start from scratch (Prometheus's
+``--rules.alert.for-outage-tolerance``, 1 h)."""
+
+
+def restore(
+    rule: Rule, status: AlertStatus, down_at: datetime, now: datetime
+) -> AlertStatus | None:
+    """An open alert's status after the hub was down from ``down_at`` until ``now``.
+
+    Prometheus's ``for`` state restore: a firing (or acknowledged) alert fires again at the
+    next evaluation with no new ``for`` and no new notification; the downtime does not count
+    toward a pending alert's ``for``; one with less than the grace period left fires one grace
+    period after the start; a rule whose ``for`` is shorter than the grace period, or an outage
+    longer than the tolerance, starts from scratch (None: forget the pending alert).
+    """
+    if status.state is not AlertState.PENDING:
+        return status
+    downtime = (now - down_at).total_seconds()
+    if downtime > OUTAGE_TOLERANCE or rule.duration < FOR_GRACE_PERIOD:
+        return None
+    remaining = rule.duration - (down_at - status.active_at).total_seconds()
+    if remaining <= 0:
+        return status
+    if remaining < FOR_GRACE_PERIOD:
+        active_at = now + timedelta(seconds=FOR_GRACE_PERIOD - rule.duration)
+    else:
+        active_at = status.active_at + (now - down_at)
+    return msgspec.structs.replace(status, active_at=active_at)

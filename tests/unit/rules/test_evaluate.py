@@ -160,3 +160,49 @@ def test_operators_compare_as_written():
     assert Operator.GE.holds(1, 1) and Operator.LT.holds(0, 1) and Operator.LE.holds(1, 1)
     assert Operator.EQ.holds(1, 1) and Operator.NE.holds(0, 1)
     assert Operator.GT.inclusive is Operator.GE and Operator.EQ.inclusive is Operator.EQ
+
+
+def test_6_restart_firing_alerts_stay_firing_without_a_new_for(clock):
+    from hub.rules.evaluate import restore
+
+    down, now = clock.now(), clock.now() + timedelta(minutes=30)
+    firing = AlertStatus(FIRING, down - timedelta(hours=2))
+    assert restore(CPU_HIGH, firing, down, now) == firing
+    assert restore(CPU_HIGH, firing, down, now + timedelta(days=1)) == firing
+
+
+def test_6_restart_pending_alerts_do_not_count_the_downtime(clock):
+    from hub.rules.evaluate import restore
+
+    slow = rule(duration=3600)  # for: 1h
+    down = clock.now()
+    pending = AlertStatus(PENDING, down - timedelta(minutes=20))  # 40 m left
+    restored = restore(slow, pending, down, down + timedelta(minutes=15))
+    assert restored.active_at == pending.active_at + timedelta(minutes=15)
+    # it then fires 40 minutes after the restart, not 25
+    start = down + timedelta(minutes=15)
+    _, t = evaluate(slow, {}, 95, restored, start + timedelta(minutes=39))
+    assert t is None
+    _, t = evaluate(slow, {}, 95, restored, start + timedelta(minutes=40))
+    assert t.to_state is FIRING
+
+
+def test_6_restart_with_less_than_the_grace_left_fires_one_grace_after_start(clock):
+    from hub.rules.evaluate import FOR_GRACE_PERIOD, restore
+
+    slow = rule(duration=3600)
+    down = clock.now()
+    pending = AlertStatus(PENDING, down - timedelta(minutes=55))  # 5 m left < 10 m grace
+    start = down + timedelta(minutes=5)
+    restored = restore(slow, pending, down, start)
+    fires_at = restored.active_at + timedelta(seconds=slow.duration)
+    assert fires_at == start + timedelta(seconds=FOR_GRACE_PERIOD)
+
+
+def test_6_restart_after_a_long_outage_or_with_a_short_for_starts_from_scratch(clock):
+    from hub.rules.evaluate import restore
+
+    down = clock.now()
+    pending = AlertStatus(PENDING, down - timedelta(minutes=5))
+    assert restore(rule(duration=3600), pending, down, down + timedelta(hours=2)) is None
+    assert restore(CPU_HIGH, pending, down, down + timedelta(minutes=1)) is None  # for 5m < grace
