@@ -16,8 +16,9 @@ from rich.table import Table
 
 from hub.cli.client import EXIT_REFUSED, HubClient, find_token
 from hub.lib.durations import format_duration
-from hub.lib.yamlconf import ConfigError
-from hub.rules.parse import load_rules
+from hub.lib.yamlconf import ConfigError, load_yaml
+from hub.notify.policy import parse_policy
+from hub.rules.parse import parse_rules
 from hub.settings import builtin_config_dir, default_config_dir
 
 ALERT_STATES = ("pending", "firing", "acknowledged", "resolved")
@@ -194,16 +195,28 @@ def rules_check(file: Path | None, config_dir: Path | None) -> None:
     """Validate an alerts file without a running hub (exit 0 valid, 1 invalid)."""
     path = file or _configured_alerts(config_dir)
     try:
-        found = load_rules(path)
+        doc = load_yaml(path)
+        found = parse_rules(doc)
+        policy = parse_policy(doc, None)
     except ConfigError as exc:
         click.echo(f"invalid: {exc}", err=True)
         sys.exit(EXIT_REFUSED)
-    click.echo(f"{path}: {len(found)} rule{'s' if len(found) != 1 else ''} OK")
+    click.echo(f"{path}: {_count(found, 'rule')} OK")
+    click.echo(
+        f"  policy: {_count(policy.routes.routes, 'route')}, "
+        f"{_count(policy.inhibit_rules, 'inhibit rule')}, "
+        f"{_count(policy.maintenance, 'maintenance window')}"
+    )
     for rule in found:
         click.echo(
             f"  {rule.name}: {rule.metric} {rule.operator} {rule.threshold:g} "
             f"for {format_duration(rule.duration)} -> {rule.severity}"
         )
+
+
+def _count(items: object, noun: str) -> str:
+    count = len(items)  # type: ignore[arg-type]
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _configured_alerts(config_dir: Path | None) -> Path:

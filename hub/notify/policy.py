@@ -36,8 +36,9 @@ def default_policy(channels: Sequence[str] = ()) -> AlertPolicy:
     return AlertPolicy(default_route(channels), default_inhibit_rules())
 
 
-def parse_policy(doc: YamlDoc, channels: Sequence[str]) -> AlertPolicy:
-    """The policy sections of a parsed alerts.yml; ``channels`` are monitoring.yml's names.
+def parse_policy(doc: YamlDoc, channels: Sequence[str] | None) -> AlertPolicy:
+    """The policy sections of a parsed alerts.yml; ``channels`` are monitoring.yml's names
+    (None: not known, as in ``ctl rules check`` of a lone file; names are then not checked).
 
     Raises:
         ConfigError: a section is invalid; names file, line and field.

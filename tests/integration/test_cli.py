@@ -119,3 +119,24 @@ def test_installed_entry_point_serves_and_stops_on_sigterm(tmp_path):
     assert f"tcf-hub is running at http://127.0.0.1:{port}/" in text
     assert "One-time login link (valid 15 minutes): http://127.0.0.1:" in text
     assert (tmp_path / "data" / "admin.token").stat().st_mode & 0o777 == 0o600
+
+
+def test_rules_check_validates_routes_inhibit_rules_and_maintenance(tmp_path):
+    good = tmp_path / "good.yml"
+    good.write_text(
+        "alerts:\n  cpu:\n    metric: cpu_usage\n    threshold: 90\n"
+        "routes:\n  routes:\n    - severity: [critical]\n      channels: [pager]\n"
+        "maintenance:\n  - name: nightly\n    time_intervals: [{times: [{start_time: '02:00', "
+        "end_time: '03:00'}]}]\n"
+    )
+    result = run("ctl", "rules", "check", str(good))
+    assert result.exit_code == 0, result.output
+    assert "policy: 1 route, 1 inhibit rule, 1 maintenance window" in result.output
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "alerts: {}\nmaintenance:\n  - name: weekend\n"
+        "    time_intervals: [{weekdays: ['saturday:monday']}]\n"
+    )
+    result = run("ctl", "rules", "check", str(bad))
+    assert result.exit_code == 1
+    assert "bad.yml:4: maintenance[0].time_intervals[0].weekdays[0]" in result.output
