@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tools -type f 2>/dev/null)
 
-.PHONY: help run test lint typecheck build deps bench chromium postgres prometheus clean
+.PHONY: help run test lint typecheck build deps bench chromium postgres prometheus dockerd clean
 
 help:
 	@echo "make run    — install what is missing, build the dashboard, start the hub on :3001"
@@ -62,8 +62,14 @@ postgres:
 prometheus:
 	@bash tests/prometheus-install.sh
 
+# A private Docker Engine on /tmp/tcf-dockerd/docker.sock for the Docker tests (root only; else
+# they skip); `make test` stops it afterwards, also when tests fail.
+dockerd:
+	@bash tests/dockerd-up.sh >/dev/null
+
 test: build lint typecheck chromium postgres prometheus
 	cd frontend && npm test
+	trap 'bash tests/dockerd-down.sh' EXIT; $(MAKE) --no-print-directory dockerd; \
 	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
 
 bench: build

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 
 from hub.collectors.base import Closeable, Collector, Triggered
+from hub.collectors.docker import docker_collectors
 from hub.collectors.http import http_probes
 from hub.collectors.scrape import scrapers
 from hub.collectors.system import SystemCollector
@@ -17,6 +20,7 @@ def build_collectors(
 ) -> list[Collector]:
     """Every collector monitoring.yml asks for; each runs as its own job."""
     collectors: list[Collector] = [SystemCollector(clock, float(config.collection.interval))]
+    collectors.extend(docker_collectors(config.collection, clock, os.environ))
     collectors += http_probes(config.services, clock, http)
     collectors += scrapers(config.services, clock, http)
     return collectors

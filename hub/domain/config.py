@@ -32,10 +32,10 @@ class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     interval: Seconds = Seconds(10)
     """Seconds between host and container metric collections."""
-    docker: Literal["auto", "on", "off"] = "auto"
+    docker: Literal["auto", "on", "off"] | bool = "auto"
     """Collect Docker containers: ``auto`` when a Docker Engine answers (``DOCKER_HOST`` or
     the default socket), ``on`` to insist (an unreachable engine is logged every interval),
-    ``off`` never."""
+    ``off`` never. YAML reads a bare on/off as true/false, which mean the same."""
 
 
 class ServiceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -102,6 +102,37 @@ METRICS: dict[str, MetricInfo] = {
     "active_connections": MetricInfo(
         "", "Open connections", prometheus_name="tcf_active_connections"
     ),
+    # Containers also report cpu_usage (100 % is one core, as `docker stats`), memory_usage and
+    # network_io with a `container` label; these are theirs alone.
+    "memory_bytes": MetricInfo(
+        "B", "Memory in use, page cache excluded", prometheus_name="tcf_memory_usage_bytes"
+    ),
+    "block_io": MetricInfo(
+        "B/s",
+        "Block device reads and writes per direction",
+        prometheus_name="tcf_block_io_bytes_per_second",
+    ),
+    "restart_count": MetricInfo(
+        "", "Restarts by the container's restart policy", prometheus_name="tcf_restart_count"
+    ),
+    "container_running": MetricInfo(
+        "",
+        "1 when the container runs, 0 when exited, paused, restarting or dead",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_container_running",
+    ),
+    "container_health": MetricInfo(
+        "",
+        "Health check: 1 healthy, 0.5 starting, 0 unhealthy (no series without a check)",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_container_health",
+    ),
+    "container_uptime": MetricInfo(
+        "s",
+        "Seconds since the running container started",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_container_uptime_seconds",
+    ),
     "heartbeat_age_seconds": MetricInfo(
         "s", "Seconds since the heartbeat's last ping", prometheus_name="tcf_heartbeat_age_seconds"
     ),
