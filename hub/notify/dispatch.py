@@ -21,6 +21,7 @@ from hub.domain.maintenance import in_maintenance
 from hub.domain.notifications import Notification, NotifiedAlert
 from hub.domain.rules import Rule
 from hub.domain.silences import Silence, is_silenced
+from hub.notify.escalate import Escalations
 from hub.notify.grouping import (
     Group,
     GroupNotification,
@@ -59,17 +60,20 @@ class Dispatcher:
         self.tree: Route = with_seed_routes(policy.routes, rules, routes)
         """The route tree: the seed's per-rule routes first, then alerts.yml's ``routes``."""
         self._policy = policy
+        self._escalations = Escalations(policy.escalation, external_url)
         self._send_resolved = {name: c.send_resolved for name, c in routes.channels.items()}
         self._external_url = external_url
 
-    async def on_alerts(self, tx: Tx, alerts: Iterable[Alert], now: datetime) -> datetime | None:
-        """Route changed alerts into their groups; returns when a group next needs a flush."""
+    async def on_alerts(self, tx: Tx, alerts: Iterable[Alert], now: datetime) -> None:
+        """Route changed alerts into their groups and move their escalations; the notify job
+        then decides at each group's tick what to send."""
+        changed = list(alerts)
         groups = await _load(tx)
         updated = dict(groups)
-        for alert in alerts:
+        for alert in changed:
             updated = route_alert(updated, self.tree, alert, now)
         await _save(tx, groups, updated, now)
-        return _earliest(updated.values())
+        await self._escalations.on_alerts(tx, changed, now)
 
     async def flush(self, now: datetime) -> tuple[int, datetime | None]:
         """Flush every group whose tick has come and queue what it says, in one transaction.
@@ -81,14 +85,13 @@ class Dispatcher:
             return await self._flush(tx, now)
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
-        groups = await _load(tx)
-        due = {ref: g for ref, g in groups.items() if (w := next_wakeup(g)) and w <= now}
-        if not due:
-            return 0, _earliest(groups.values())
         mute = await self._muting(tx, now)
+        groups = await _load(tx)
         updated = dict(groups)
         queued = 0
-        for ref, group in due.items():
+        for ref, group in groups.items():
+            if (wake := next_wakeup(group)) is None or now < wake:
+                continue
             muted = {fp: a for fp, a in group.alerts.items() if is_firing(a) and mute(a)}
             visible = msgspec.structs.replace(
                 group, alerts={fp: a for fp, a in group.alerts.items() if fp not in muted}
@@ -102,28 +105,31 @@ class Dispatcher:
                 await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
                 queued += 1
         await _save(tx, groups, updated, now)
-        return queued, _earliest(updated.values())
-
-    async def next_flush(self) -> datetime | None:
-        """When a group next needs a flush (None: every group is empty)."""
-        async with self._store.tx() as tx:
-            return _earliest((await _load(tx)).values())
+        paged, paging_wake = await self._escalations.run_due(tx, now, mute.open_alerts, mute)
+        wakes = [w for w in (_earliest(updated.values()), paging_wake) if w is not None]
+        return queued + paged, min(wakes, default=None)
 
     async def _muting(self, tx: Tx, now: datetime) -> _Mute:
         silences = await tx.silences.ending_after(now)
-        firing = [a for a in await tx.alerts.open() if is_firing(a)]
-        return _Mute(silences, self._policy, firing, now)
+        open_alerts = {a.fingerprint: a for a in await tx.alerts.open()}
+        return _Mute(silences, self._policy, open_alerts, now)
 
 
 class _Mute:
     """Whether an alert's notifications are muted right now, and by what."""
 
     def __init__(
-        self, silences: list[Silence], policy: AlertPolicy, firing: list[Alert], now: datetime
+        self,
+        silences: list[Silence],
+        policy: AlertPolicy,
+        open_alerts: dict[str, Alert],
+        now: datetime,
     ) -> None:
         self._silences = silences
         self._policy = policy
-        self._firing = firing
+        self.open_alerts = open_alerts
+        """Open alerts by fingerprint."""
+        self._firing = [a for a in open_alerts.values() if is_firing(a)]
         self._now = now
 
     def __call__(self, alert: Alert) -> bool:

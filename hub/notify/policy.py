@@ -1,5 +1,5 @@
-"""The alerting policy of alerts.yml besides the rules: routes, inhibit rules and maintenance
-windows (each optional, with sensible defaults)."""
+"""The alerting policy of alerts.yml besides the rules: routes, inhibit rules, maintenance
+windows and escalation policies (each optional, with sensible defaults)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import msgspec
 from hub.domain.maintenance import MaintenanceWindow, parse_maintenance_windows
 from hub.domain.timeintervals import TimeIntervalError
 from hub.lib.yamlconf import YamlDoc
+from hub.notify.escalation import EscalationConfig, parse_escalation
 from hub.notify.inhibit import (
     InhibitRule,
     InhibitRuleError,
@@ -18,7 +19,7 @@ from hub.notify.inhibit import (
 )
 from hub.notify.routing import Route, default_route, parse_routes
 
-POLICY_KEYS = ("routes", "inhibit_rules", "maintenance")
+POLICY_KEYS = ("routes", "inhibit_rules", "maintenance", "escalation")
 """Top-level keys of alerts.yml besides ``alerts``."""
 
 
@@ -29,6 +30,7 @@ class AlertPolicy(msgspec.Struct, frozen=True):
     """The route tree (without the seed's per-rule routes, which the app adds)."""
     inhibit_rules: tuple[InhibitRule, ...]
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    escalation: EscalationConfig = EscalationConfig()
 
 
 def default_policy(channels: Sequence[str] = ()) -> AlertPolicy:
@@ -61,4 +63,7 @@ def parse_policy(doc: YamlDoc, channels: Sequence[str] | None) -> AlertPolicy:
         )
     except TimeIntervalError as error:
         raise doc.error(error.path, error.reason) from None
-    return AlertPolicy(routes, inhibit, maintenance)
+    escalation = parse_escalation(
+        data.get("escalation"), doc, channels=channels, path=("escalation",)
+    )
+    return AlertPolicy(routes, inhibit, maintenance, escalation)
