@@ -123,6 +123,42 @@ def unpack_floats(data: bytes, offset: int, count: int) -> tuple[list[float], in
     return _unpack_value_column(mode, data, offset + 1, count, unpack_ints)
 
 
+def float_words(values: Sequence[float]) -> tuple[bytes, list[int]]:
+    """A float column as int64 words (for ``pack_ints``) and the two bytes that say how:
+    ``D`` and the digits, with the deltas of the scaled decimals, or ``X`` and 0, with each
+    value's bits XOR the previous value's (as signed words)."""
+    raw = array("d", values)
+    decimal = _decimal_ints(raw)
+    if decimal is not None:
+        digits, ints = decimal
+        steps = deltas(ints)
+        if all(map(_fits_int64, steps)):
+            return DECIMAL + bytes([digits]), steps
+    return XOR + b"\0", _words("q", _xor_column(raw)).tolist()
+
+
+def words_floats(how: bytes, words: Sequence[int]) -> list[float]:
+    """The values ``float_words`` turned into ``how`` and ``words``.
+
+    Raises:
+        CodecError: ``how`` is not a float column mode.
+    """
+    mode = how[:1]
+    if mode == DECIMAL:
+        scale = 10 ** how[1]
+        return [i / scale for i in accumulate(words)]
+    if mode != XOR:
+        raise CodecError("not a float column")
+    bits = array("Q", array("q", words).tobytes())
+    floats = array("d")
+    floats.frombytes(array("Q", accumulate(bits, xor)).tobytes())
+    return floats.tolist()
+
+
+def _fits_int64(value: int) -> bool:
+    return -(2**63) <= value < 2**63
+
+
 def deltas(ints: Sequence[int]) -> list[int]:
     """``[i0, i1-i0, i2-i1, …]``."""
     return [ints[0], *map(sub, ints[1:], ints[:-1])] if len(ints) else []
@@ -180,6 +216,19 @@ def _unpack_value_column(
 
 def _decimal_column(raw: array[float]) -> bytes | None:
     """``scale digit + packed deltas`` if every value is an exact short decimal."""
+    found = _decimal_ints(raw)
+    if found is None:
+        return None
+    digits, ints = found
+    try:
+        return bytes([digits]) + pack_ints(deltas(ints))
+    except OverflowError:  # differences leave int64: use XOR
+        return None
+
+
+def _decimal_ints(raw: array[float]) -> tuple[int, list[int]] | None:
+    """``(digits, values * 10**digits)`` if every value is an exact decimal with at most six
+    digits after the point, else None."""
     if not all(map(math.isfinite, raw)):
         return None
     original = raw.tobytes()
@@ -194,8 +243,8 @@ def _decimal_column(raw: array[float]) -> bytes | None:
             ints = list(map(round, map(mul, raw, repeat(scale))))
             back = array("d", map(truediv, ints, repeat(scale)))
             if back.tobytes() == original:  # bit for bit, so -0.0 and 0.1+0.2 stay exact
-                return bytes([digits]) + pack_ints(deltas(ints))
-    except OverflowError:  # scaled values or their differences leave int64: use XOR
+                return digits, ints
+    except OverflowError:  # scaled values leave the float range: use XOR
         return None
     return None
 

@@ -31,7 +31,7 @@ def test_upgrade_is_idempotent(tmp_path):
     assert version == "0005"
 
 
-async def test_connections_use_wal_normal_sync_and_foreign_keys(tmp_path):
+async def test_connections_use_wal_normal_sync_foreign_keys_and_fast_secure_delete(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     upgrade(url)
     store = open_store(url)
@@ -40,9 +40,10 @@ async def test_connections_use_wal_normal_sync_and_foreign_keys(tmp_path):
             mode = (await conn.execute(sa.text("PRAGMA journal_mode"))).scalar()
             sync = (await conn.execute(sa.text("PRAGMA synchronous"))).scalar()
             fks = (await conn.execute(sa.text("PRAGMA foreign_keys"))).scalar()
+            secure_delete = (await conn.execute(sa.text("PRAGMA secure_delete"))).scalar()
     finally:
         await store.close()
-    assert (mode, sync, fks) == ("wal", 1, 1)
+    assert (mode, sync, fks, secure_delete) == ("wal", 1, 1, 2)  # 2: FAST
 
 
 def test_postgres_urls_use_psycopg_for_both_async_and_migrations():
