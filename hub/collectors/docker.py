@@ -41,8 +41,10 @@ DEFAULT_SOCKET = Path("/var/run/docker.sock")
 DEFAULT_HOST = f"unix://{DEFAULT_SOCKET}"
 TIMEOUT = 5
 """Seconds before an Engine API call counts as failed, so a hung dockerd cannot stall a run."""
-CONCURRENCY = 4
-"""Engine API calls in flight at once (one thread each, apart from the hub's other threads)."""
+CONCURRENCY = 32
+"""Engine API calls in flight at once (one thread each, apart from the hub's other threads).
+dockerd answers a one-shot stats call at the next tick of its 1 s stats collector, so the
+calls of one collection are made together: they all wait for the same tick."""
 DEBOUNCE = 0.2
 """Seconds to gather a burst of events (five containers dying at once) into one collection."""
 
@@ -99,7 +101,9 @@ class SdkEngine:
         """
         _probe(environ.get("DOCKER_HOST") or DEFAULT_HOST, timeout)
         try:
-            client = docker.from_env(environment=dict(environ), timeout=timeout)
+            client = docker.from_env(
+                environment=dict(environ), timeout=timeout, max_pool_size=CONCURRENCY + 1
+            )
         except docker.errors.DockerException as error:
             raise EngineUnavailableError(str(error)) from error
         return cls(client.api)
@@ -241,6 +245,7 @@ class DockerCollector:
         # Own threads: a hung dockerd ties up these, never the loop's default executor.
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="docker")
         self._engine: Engine | None = None
+        self._connecting = asyncio.Lock()  # a collection and the event stream may start at once
         self._previous: dict[str, Counters] = {}
         self._streams: set[EventStream] = set()
         self._answered: bool | None = None
@@ -329,9 +334,10 @@ class DockerCollector:
         return samples
 
     async def _ready(self) -> Engine:
-        if self._engine is None:
-            self._engine = await self._run(self._connect)
-        return self._engine
+        async with self._connecting:
+            if self._engine is None:
+                self._engine = await self._run(self._connect)
+            return self._engine
 
     async def _run(self, call: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call, *args)

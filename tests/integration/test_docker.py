@@ -133,7 +133,7 @@ async def test_killed_container_triggers_a_collection_and_fires_a_rule(
         await state.jobs.collect(docker_collector)  # the baseline: the victim runs
         follower = asyncio.create_task(follow_triggers(state.jobs, docker_collector))
         try:
-            await asyncio.sleep(0.5)  # subscribed
+            await _subscribed(docker_collector)
             started = time.monotonic()
             await asyncio.to_thread(engine.containers.get(victim).kill)
             # no scheduler runs and the interval is an hour: only the event can collect
@@ -146,6 +146,45 @@ async def test_killed_container_triggers_a_collection_and_fires_a_rule(
     assert fired["state"] == "firing"
     assert fired["labels"]["compose_service"] == "api"
     assert elapsed < 3.0, f"the kill took {elapsed:.2f} s to fire"
+
+
+async def test_five_containers_dying_at_once_trigger_one_or_two_collections(engine, collector):
+    tag = uuid.uuid4().hex[:6]
+    names = [f"burst-{tag}-{i}" for i in range(5)]
+    for name in names:
+        engine.containers.run("localhost/bb:latest", detach=True, name=name)
+    triggers = collector.triggers()
+    try:
+        first = asyncio.ensure_future(anext(triggers))
+        await _subscribed(collector)
+        assert not first.done()
+        # one call, as `docker kill a b c d e` does: five die events within milliseconds
+        await asyncio.to_thread(
+            subprocess.run,
+            ["docker", "kill", *names],
+            env={**os.environ, "DOCKER_HOST": DOCKER_HOST},
+            check=True,
+            capture_output=True,
+        )
+        reasons = [await asyncio.wait_for(first, 10)]
+        with contextlib.suppress(TimeoutError):
+            while True:
+                reasons.append(await asyncio.wait_for(anext(triggers), 1.5))
+    finally:
+        await triggers.aclose()
+        for name in names:
+            engine.containers.get(name).remove(force=True)
+    assert 1 <= len(reasons) <= 2, reasons
+    assert all(f"die {name}" in " ".join(reasons) for name in names)
+
+
+async def _subscribed(collector):
+    """Wait until the collector follows the engine's event stream."""
+    for _ in range(200):
+        if collector._streams:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the event stream was not opened within 10 s")
 
 
 async def _wait_for_alert(client, auth, container, seconds):

@@ -258,3 +258,20 @@ def test_collection_docker_mode_decides_the_collector(clock, tmp_path, mode, env
     )
     assert [c._required for c in found] == expected
     assert all(c.interval == 5.0 and c.name == "docker" for c in found)
+
+
+async def test_a_collection_and_the_event_stream_starting_together_share_one_client(clock):
+    engine = FakeEngine([inspect("web")])
+    connects = []
+
+    def connect():
+        connects.append(1)
+        return engine
+
+    docker = DockerCollector(clock, host="box", connect=connect, environ={}, debounce=0)
+    engine.stream.items.put({"Type": "container", "Action": "start"})
+    triggers = docker.triggers()
+    await asyncio.gather(docker.collect(), anext(triggers))
+    assert len(connects) == 1
+    await docker.aclose()
+    await triggers.aclose()
