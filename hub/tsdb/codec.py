@@ -132,7 +132,11 @@ def float_words(values: Sequence[float]) -> tuple[bytes, list[int]]:
     if decimal is not None:
         digits, ints = decimal
         steps = deltas(ints)
-        if all(map(_fits_int64, steps)):
+        try:
+            array("q", steps)  # every difference must fit an int64 word
+        except OverflowError:
+            pass
+        else:
             return DECIMAL + bytes([digits]), steps
     return XOR + b"\0", _words("q", _xor_column(raw)).tolist()
 
@@ -153,10 +157,6 @@ def words_floats(how: bytes, words: Sequence[int]) -> list[float]:
     floats = array("d")
     floats.frombytes(array("Q", accumulate(bits, xor)).tobytes())
     return floats.tolist()
-
-
-def _fits_int64(value: int) -> bool:
-    return -(2**63) <= value < 2**63
 
 
 def deltas(ints: Sequence[int]) -> list[int]:
