@@ -1,5 +1,5 @@
 """Benchmarks: ``make bench`` (or ``python -m tests.bench [NAME ...] [--seconds N]
-[--recording PATH]``).
+[--recording PATH] [--profile PY_SPY]``).
 
 Each benchmark prints its figures; they are copied into the README with this command.
 """
@@ -10,16 +10,19 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
-from tests.bench.ingest import run_ingest
+from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.probes import run_probes
 from tests.bench.storage import run_storage
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "idle": lambda args: run_idle(args.seconds),
     "storage": lambda args: run_storage(args.recording),
-    "ingest": lambda args: run_ingest(),
+    "ingest": lambda args: run_ingest(args.seconds, profile=args.profile),
+    "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
+    "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
 }
 
 
@@ -31,6 +34,11 @@ def main() -> int:
         "--recording",
         default="tests/fixtures/host-recording.csv.gz",
         help="host metrics recorded by tests/bench/record.py, for the storage benchmark",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PY_SPY",
+        help="a py-spy executable: collectors and ingest print where the hub's time went",
     )
     args = parser.parse_args()
     for name in args.names:

@@ -1,0 +1,28 @@
+"""The issue 4 benchmarks still run (tiny parameters; their figures come from `make bench`)."""
+
+from __future__ import annotations
+
+from tests.bench.collectors import run_collectors
+from tests.bench.ingest import run_ingest
+
+
+def test_collectors_benchmark_measures_a_hub_watching_services() -> None:
+    figures = run_collectors(
+        seconds=1, runs=1, services=2, extra_containers=0, warmup=3, variants=()
+    )
+
+    assert (figures.services_up, figures.services_seen) == (2, 2)
+    [usage] = figures.usage["both"]
+    assert usage.seconds >= 1
+    assert usage.cpu_seconds >= 0
+    assert 10 < usage.rss_mb <= usage.rss_peak_mb
+
+
+def test_ingest_benchmark_paces_agents_and_counts_every_sample() -> None:
+    figures = run_ingest(seconds=2, agents=3, series=12, interval=1, warmup=1.5)
+
+    assert figures.errors == 0
+    assert figures.hosts == 4  # three agents and the hub itself
+    assert figures.samples >= 3 * 12  # at least one batch of each agent in the window
+    assert figures.cpu_per_1000 > 0
+    assert 0 < figures.p50_ms <= figures.p99_ms
