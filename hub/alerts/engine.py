@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from hub.alerts.plan import plan_rules
 from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
 from hub.domain.matchers import MatchOp, all_match
@@ -20,7 +21,7 @@ from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.dispatch import Dispatcher
-from hub.rules.evaluate import alert_labels, evaluate, restore
+from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
@@ -66,6 +67,7 @@ class AlertEngine:
         self._clock = clock
         self._bus = bus
         self._rules_by_name = {r.name: r for r in rules}
+        self._plans = plan_rules(rules)
         self._status: dict[str, AlertStatus] = {}
         """Per open alert what evaluation carries over (last true, missing data); the store
         holds state, start and severity, so a restart loses only ``keep_firing_for`` timing."""
@@ -74,6 +76,10 @@ class AlertEngine:
         self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
         self._seeded = False
         self._restored = False
+        self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
+        self._values: list[tuple[int, float]] = []
+        """Open alerts' new values found by the running evaluation, stored at its end."""
+        self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
         self._lookback = max(
             LOOKBACK, timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0))
@@ -88,37 +94,57 @@ class AlertEngine:
         """Evaluate every rule once; returns the alerts whose state changed."""
         now = self._clock.now()
         stamp = now.timestamp()
-        latest = await self._tsdb.latest(since=now - self._lookback)
+        latest = await self._tsdb.latest(since=now - self._lookback, ordered=False)
         await self._feed_recent(latest, now)
         fresh_since = stamp - LOOKBACK.total_seconds()
-        by_metric: dict[str, list[Sample]] = defaultdict(list)
+        by_metric: dict[str, list[tuple[Sample, frozenset[tuple[str, str]]]]] = defaultdict(list)
         for sample in latest:
-            by_metric[sample.name].append(sample)
+            by_metric[sample.name].append((sample, frozenset(sample.labels.items())))
         changed: list[int] = []
+        self._values = []
         async with self._store.tx() as tx:
-            open_alerts = {a.fingerprint: a for a in await tx.alerts.open()}
+            open_alerts = await self._open_alerts(tx)
             if not self._restored:
                 self._restored = True
                 await self._restore(tx, open_alerts, now)
+            open_by_pair = {self._pair_of(a): a for a in open_alerts.values()}
+            open_series = {
+                (self._rules_by_name[name].metric, labelset)
+                for name, labelset in open_by_pair
+                if name in self._rules_by_name
+            }
             seen: set[str] = set()
-            for rule in self._rules:
-                series = [
-                    s for s in by_metric.get(rule.metric, ()) if all_match(rule.matchers, s.labels)
-                ]
-                if rule.absent is not None:
-                    labels, silent_for = self._absence(rule, series, stamp)
+            for metric, plan in self._plans.items():
+                series = by_metric.get(metric, [])
+                for rule in plan.absent:
+                    matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
+                    labels, silent_for = self._absence(rule, matched, stamp)
                     key = identity(labels)
                     seen.add(key)
                     changed += await self._step(tx, rule, labels, key, open_alerts, silent_for, now)
-                    continue
-                for sample in series:
-                    if sample.time < fresh_since:
-                        continue
-                    labels = alert_labels(rule, sample.labels)
-                    key = identity(labels)
-                    seen.add(key)
-                    value = rule_value(rule, sample, self._recent, _series_key(sample), stamp)
-                    changed += await self._step(tx, rule, labels, key, open_alerts, value, now)
+                for rule in plan.general:
+                    for sample, labelset in series:
+                        if sample.time < fresh_since or not all_match(rule.matchers, sample.labels):
+                            continue
+                        value = rule_value(rule, sample, self._recent, _series_key, stamp)
+                        labels, key = self._identify(rule, sample, labelset, open_by_pair)
+                        seen.add(key)
+                        changed += await self._step(tx, rule, labels, key, open_alerts, value, now)
+                for sample, labelset in series:
+                    if sample.time < fresh_since or (
+                        (metric, labelset) not in open_series and plan.all_fine(sample.value)
+                    ):
+                        continue  # below every plain threshold and no alert: the common case
+                    for rule in plan.simple:
+                        if (rule.name, labelset) not in open_by_pair and not breaches(
+                            rule, sample.value
+                        ):
+                            continue
+                        labels, key = self._identify(rule, sample, labelset, open_by_pair)
+                        seen.add(key)
+                        changed += await self._step(
+                            tx, rule, labels, key, open_alerts, sample.value, now
+                        )
             for key, current in open_alerts.items():
                 if key in seen:
                     continue
@@ -128,13 +154,45 @@ class AlertEngine:
                 else:
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
-            alerts = [a for a in [await tx.alerts.get(i) for i in changed] if a is not None]
+            await tx.alerts.update_values(self._values, now)
+            still_open = {a.id for a in open_alerts.values()}
+            self._value_written = {i: t for i, t in self._value_written.items() if i in still_open}
+            alerts = await tx.alerts.get_many(changed)
             if alerts:
                 await self._dispatcher.on_alerts(tx, alerts, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         for alert in alerts:
             self._bus.publish("alert", alert)
         return alerts
+
+    async def _open_alerts(self, tx: Tx) -> dict[str, Alert]:
+        """The open alerts by fingerprint: read again only when they changed (a cheap query
+        tells), since decoding thousands of rows every evaluation would dominate it."""
+        signature = await tx.alerts.open_signature()
+        if self._open_cache is None or self._open_cache[0] != signature:
+            self._open_cache = (signature, {a.fingerprint: a for a in await tx.alerts.open()})
+        return dict(self._open_cache[1])
+
+    @staticmethod
+    def _identify(
+        rule: Rule,
+        sample: Sample,
+        labelset: frozenset[tuple[str, str]],
+        open_by_pair: dict[tuple[str, frozenset[tuple[str, str]]], Alert],
+    ) -> tuple[dict[str, str], str]:
+        """The labels and fingerprint of ``rule``'s alert for a series: an open alert's own,
+        else computed (hashing labels is the costly part of evaluating many series)."""
+        current = open_by_pair.get((rule.name, labelset))
+        if current is not None:
+            return {k: v for k, v in current.labels.items() if k != "severity"}, current.fingerprint
+        labels = alert_labels(rule, sample.labels)
+        return labels, identity(labels)
+
+    def _pair_of(self, alert: Alert) -> tuple[str, frozenset[tuple[str, str]]]:
+        """(rule, series labels) of an open alert: its labels without what the rule added."""
+        rule = self._rules_by_name.get(alert.rule)
+        added = {"alertname", "severity", *(rule.labels if rule else ())}
+        return alert.rule, frozenset((k, v) for k, v in alert.labels.items() if k not in added)
 
     async def _restore(self, tx: Tx, open_alerts: dict[str, Alert], now: datetime) -> None:
         """After a restart, carry pending alerts over the downtime (Prometheus's ``for`` state
@@ -155,6 +213,14 @@ class AlertEngine:
             elif restored != status:
                 await tx.alerts.update(alert.id, now, active_at=restored.active_at)
                 open_alerts[key] = msgspec.structs.replace(alert, started_at=restored.active_at)
+
+    def _note_value(self, alert_id: int, value: float, now: datetime) -> None:
+        """Queue an open alert's new value for the store, at most once a minute per alert: the
+        value is for people looking, and writing every evaluation would wear an SD card."""
+        written = self._value_written.get(alert_id)
+        if written is None or now - written >= NOTE_EVERY:
+            self._values.append((alert_id, value))
+            self._value_written[alert_id] = now
 
     async def _note_evaluation(self, tx: Tx, now: datetime, alerts_open: bool) -> None:
         """Remember when rules were evaluated, for ``_restore`` after a restart: at most once a
@@ -276,7 +342,7 @@ class AlertEngine:
             self._status[key] = status
         if transition is None:
             if current is not None and value is not None and value != current.value:
-                await tx.alerts.update(current.id, now, value=value)
+                self._note_value(current.id, value, now)
             return []
         return [await self._apply(tx, rule, key, current, transition)]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from hub.domain.rules import Aggregation, Rule
 from hub.domain.samples import Sample
@@ -49,17 +49,17 @@ class RecentSamples:
 
 
 def rule_value(
-    rule: Rule, sample: Sample, recent: RecentSamples, key: str, now: float
+    rule: Rule, sample: Sample, recent: RecentSamples, key: Callable[[Sample], str], now: float
 ) -> float | None:
     """The value ``rule`` compares for the series whose newest sample is ``sample``.
 
     The sample itself for a plain rule, the aggregation over the rule's window, or the value
     predicted ``horizon`` ahead by a line fitted over the prediction window."""
     if rule.predict is not None:
-        points = recent.points(key, now - rule.predict.window)
+        points = recent.points(key(sample), now - rule.predict.window)
         times = [t for t, _ in points]
         values = [v for _, v in points]
         return predict(times, values, now, rule.predict.window, rule.predict.horizon)
     if rule.window <= 0 or rule.aggregate is Aggregation.LAST:
         return sample.value
-    return aggregate(rule.aggregate, recent.points(key, now - rule.window))
+    return aggregate(rule.aggregate, recent.points(key(sample), now - rule.window))

@@ -41,6 +41,14 @@ def breached_level(rule: Rule, value: float) -> Level | None:
     return breached[-1] if breached else None
 
 
+def breaches(rule: Rule, value: float | None) -> bool:
+    """Whether ``value`` breaches the rule's least severe level (so possibly more): a quick
+    check that lets evaluation skip the many series that are fine and have no alert."""
+    if value is None or rule.absent is not None:
+        return False
+    return rule.operator.holds(value, rule.effective_levels[0].threshold)
+
+
 def condition_holds(rule: Rule, value: float | None) -> bool:
     """Whether ``value`` breaches any of the rule's levels (no value never does)."""
     return value is not None and breached_level(rule, value) is not None

@@ -150,6 +150,13 @@ class SampleRepo:
         return int(result.rowcount)
 
 
+def _stamp(value: object) -> float:
+    """A timestamp column's value as Unix seconds (aggregates may skip the column's type)."""
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value)  # type: ignore[arg-type]
+
+
 class AlertRepo:
     """Alerts and their history."""
 
@@ -159,6 +166,22 @@ class AlertRepo:
     async def open(self) -> list[Alert]:
         """Alerts that are pending, firing or acknowledged."""
         return await self._select(t.alerts.c.state.in_(OPEN_STATES))
+
+    async def open_signature(self) -> tuple[int, int, float]:
+        """(count, highest id, latest change) of the open alerts: equal signatures mean the
+        open alerts did not change, so a cached copy is still good."""
+        c = t.alerts.c
+        row = (
+            await self._conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(sa.func.max(c.id), 0),
+                    sa.func.max(c.updated_at),
+                ).where(c.state.in_(OPEN_STATES))
+            )
+        ).one()
+        changed = row[2]
+        return int(row[0]), int(row[1]), 0.0 if changed is None else _stamp(changed)
 
     async def recent(self, state: AlertState | None = None, limit: int = 500) -> list[Alert]:
         """Alerts, newest first, optionally in one state."""
@@ -201,6 +224,24 @@ class AlertRepo:
             .returning(t.alerts.c.id)
         )
         return int(result.scalar_one())
+
+    async def get_many(self, alert_ids: Sequence[int]) -> list[Alert]:
+        """The alerts with these ids (missing ones are left out), newest first."""
+        if not alert_ids:
+            return []
+        return await self._select(t.alerts.c.id.in_(sorted(set(alert_ids))))
+
+    async def update_values(self, values: Sequence[tuple[int, float]], now: datetime) -> None:
+        """Set the current value of many alerts in one statement: (alert id, value) pairs."""
+        if not values:
+            return
+        c = t.alerts.c
+        await self._conn.execute(
+            sa.update(t.alerts)
+            .where(c.id == sa.bindparam("alert_id"))
+            .values(value=sa.bindparam("new_value"), updated_at=now),
+            [{"alert_id": alert_id, "new_value": value} for alert_id, value in values],
+        )
 
     async def update(self, alert_id: int, now: datetime, **values: object) -> None:
         """Change columns of one alert (``state``, ``value``, ``labels``, ack fields …)."""
