@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import msgspec
@@ -90,8 +91,9 @@ class AlertEngine:
         """The rules being evaluated."""
         return self._rules
 
-    async def evaluate(self) -> list[Alert]:
-        """Evaluate every rule once; returns the alerts whose state changed."""
+    async def evaluate(self, metrics: Collection[str] | None = None) -> list[Alert]:
+        """Evaluate the rules of ``metrics`` (every rule when None) once; returns the alerts
+        whose state changed."""
         now = self._clock.now()
         stamp = now.timestamp()
         latest = await self._tsdb.latest(since=now - self._lookback, ordered=False)
@@ -115,6 +117,8 @@ class AlertEngine:
             }
             seen: set[str] = set()
             for metric, plan in self._plans.items():
+                if metrics is not None and metric not in metrics:
+                    continue
                 series = by_metric.get(metric, [])
                 for rule in plan.absent:
                     matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
@@ -146,9 +150,11 @@ class AlertEngine:
                             tx, rule, labels, key, open_alerts, sample.value, now
                         )
             for key, current in open_alerts.items():
-                if key in seen:
-                    continue
                 owner = self._rules_by_name.get(current.rule)
+                if key in seen or (
+                    metrics is not None and owner is not None and owner.metric not in metrics
+                ):
+                    continue
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 DELIVER_EVERY = 300.0
 """Seconds between safety sweeps of the outbox. Delivery is event-driven: new notifications wake
 the deliver job at once and a pending retry wakes it when due, so an idle hub rarely queries."""
+EVALUATE_EVERY = 30.0
+"""Seconds between evaluations of every rule: new samples evaluate their own metrics' rules at
+once; this catches what no sample announces (absence, series that stopped reporting)."""
 NOTIFY_EVERY = 60.0
 """Seconds between safety sweeps of the aggregation groups; alert changes and group ticks wake
 the notify job on time."""
@@ -61,6 +64,8 @@ class HubJobs:
         """Job runs in progress, so shutdown can let them finish."""
         self._collecting: dict[str, asyncio.Lock] = {}
         self._evaluating = asyncio.Lock()
+        self._wanted: set[str] | None = set()
+        """Metrics whose rules the next evaluation covers (None: every rule)."""
         self._requested = 0
         self._covered = 0
         """Evaluation requests so far, and how many of them a finished evaluation covered."""
@@ -82,23 +87,29 @@ class HubJobs:
             return 0
         await self.tsdb.write(samples)
         self.bus.publish("samples", list(samples))
-        await self.evaluate()
+        await self.evaluate({s.name for s in samples})
         return len(samples)
 
-    async def evaluate(self) -> None:
-        """Evaluate rules; wake the notify job when an alert changed (its group may be due).
+    async def evaluate(self, metrics: Collection[str] | None = None) -> None:
+        """Evaluate the rules of ``metrics`` (all rules when None); wake the notify job when an
+        alert changed (its group may be due).
 
         One evaluation at a time: agents' batches arrive concurrently with local collections,
         and two overlapping evaluations could both open the same alert. Callers that wait
-        meanwhile share the next run: it starts after all their samples were written, so it
-        covers them, and a burst of batches costs two evaluations instead of one each."""
+        meanwhile share the next run: it starts after all their samples were written and
+        covers the union of their metrics, so a burst of batches costs two evaluations."""
         self._requested += 1
         ticket = self._requested
+        if metrics is None or self._wanted is None:
+            self._wanted = None
+        else:
+            self._wanted |= set(metrics)
         async with self._evaluating:
             if self._covered >= ticket:
                 return
-            covering = self._requested
-            changed = await self.engine.evaluate()
+            covering, wanted = self._requested, self._wanted
+            self._wanted = set()
+            changed = await self.engine.evaluate(wanted)
             self._covered = covering
         if changed:
             self.schedule_notify(0.0)
@@ -168,6 +179,14 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         id="deliver",
         name="deliver",
         next_run_time=first,
+    )
+    scheduler.add_job(
+        _logged("evaluate", jobs.evaluate, jobs.running),
+        "interval",
+        seconds=EVALUATE_EVERY,
+        id="evaluate",
+        name="evaluate",
+        next_run_time=first + timedelta(seconds=EVALUATE_EVERY),
     )
     scheduler.add_job(
         _logged("notify", jobs.notify, jobs.running),

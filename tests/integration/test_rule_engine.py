@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
+from hub.domain.samples import Sample
 from tests.helpers import receiver
 from tests.integration.conftest import Hub
 
@@ -132,3 +133,27 @@ async def test_8_predict_3gb_free_falling_1gb_per_hour(make_hub, clock):
         assert alerts["disk_fills"]["state"] == "firing"  # 3 - 4 = -1 GB in 4 h
         assert alerts["disk_fills"]["value"] == pytest.approx(-1.0)
         assert "disk_fills_soon" not in alerts  # 3 - 2 = 1 GB in 2 h
+
+
+async def test_new_samples_evaluate_only_their_metrics_rules(make_hub, clock):
+    rules = (
+        "alerts:\n  cpu_high: {metric: cpu_usage, threshold: 80}\n"
+        "  mem_high: {metric: memory_usage, threshold: 80}\n"
+    )
+    app = make_hub("", rules)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("memory_usage", 95)
+        clock.advance(6 * 60)  # memory_usage stops reporting
+        for _ in range(2):
+            await hub.state.jobs.ingest(
+                [Sample("cpu_usage", {"host": "box"}, 90, clock.now().timestamp())]
+            )
+            clock.advance(10)
+        alerts = await open_alerts(hub)
+        assert alerts["mem_high"]["state"] == "firing"  # not evaluated by cpu samples
+        assert alerts["cpu_high"]["state"] == "firing"
+        for _ in range(2):
+            await hub.state.jobs.evaluate()  # the timed evaluation of every rule
+            clock.advance(10)
+        assert "mem_high" not in await open_alerts(hub)
