@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -40,6 +40,7 @@ from hub.api.state import HubState
 from hub.api.tokens import TokenController
 from hub.api.topology import topology
 from hub.settings import Settings
+from hub.store import StoreBusyError
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 NO_CACHE = {"/", "/index.html", "/sw.js", "/manifest.webmanifest"}
@@ -99,6 +100,7 @@ def build_api(
         ],
         openapi_config=OpenAPIConfig(title="tcf-hub", version=__version__, path="/schema"),
         before_send=[_cache_headers],
+        exception_handlers={StoreBusyError: _store_busy},
         debug=False,
         logging_config=None,
     )
@@ -108,6 +110,16 @@ def build_api(
 async def dashboard_missing() -> str:
     """Shown when the hub runs from a checkout whose frontend was not built."""
     return "The dashboard is not built. Run `make build` (or `npm run build` in frontend/)."
+
+
+def _store_busy(request: Request[Any, Any, Any], error: StoreBusyError) -> Response[Any]:
+    """503 with Retry-After: agents keep the batch and send it again, nothing is lost."""
+    del request
+    return Response(
+        {"status_code": 503, "detail": str(error)},
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
 
 
 async def _cache_headers(message: Message, scope: Scope) -> None:

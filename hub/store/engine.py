@@ -17,6 +17,11 @@ from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
 
 
+class StoreBusyError(RuntimeError):
+    """The store could not be written now (another writer held it too long); nothing was
+    changed, and the same request will succeed a moment later."""
+
+
 class Tx:
     """Repositories bound to one connection; everything in a ``Store.tx()`` commits at once."""
 
@@ -42,9 +47,18 @@ class Store:
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[Tx]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
-        async with self.engine.begin() as conn:
-            yield Tx(conn)
+        """A transaction: committed when the block ends, rolled back if it raises.
+
+        Raises:
+            StoreBusyError: the store stayed locked by another writer past the busy timeout.
+        """
+        try:
+            async with self.engine.begin() as conn:
+                yield Tx(conn)
+        except sa.exc.OperationalError as error:
+            if "database is locked" in str(error.orig):
+                raise StoreBusyError("the store is busy; try again in a moment") from error
+            raise
 
     async def stats(self) -> StorageStats:
         """Counts and sizes of the stored history."""
