@@ -46,10 +46,13 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
+_int_list = msgspec.json.Decoder(list[int])
+
+
 def _columns(times: str, bits: str) -> Columns:
     """One series' columns from its comma-separated times and value bits, by time."""
-    ms = list(map(int, times.split(",")))
-    values = floats_of(list(map(int, bits.split(","))))
+    ms = _int_list.decode(f"[{times}]")  # msgspec parses integers in C, 5x int() in a map
+    values = floats_of(_int_list.decode(f"[{bits}]"))
     if all(map(lt, ms[:-1], ms[1:])):
         return ms, values
     pairs = sorted(zip(ms, values, strict=True))  # only if the database ignored the order

@@ -22,6 +22,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import compress
+from operator import sub
 
 import msgspec
 
@@ -70,22 +71,24 @@ def summarize(times_ms: Sequence[int], values: Sequence[float], resolution_s: in
         times_ms, values = list(compress(times_ms, finite)), list(compress(values, finite))
     width = resolution_s * 1000
     buckets: list[int] = []
-    counts: list[int] = []
-    sums: list[float] = []
-    mins: list[float] = []
-    maxs: list[float] = []
+    starts: list[int] = []
     start, total = 0, len(times_ms)
     while start < total:
         bucket = times_ms[start] - times_ms[start] % width
-        end = bisect_left(times_ms, bucket + width, start)
-        inside = values[start:end]
         buckets.append(bucket)
-        counts.append(end - start)
-        sums.append(exact_sum(inside))
-        mins.append(min(inside))
-        maxs.append(max(inside))
-        start = end
-    return Rollups(buckets, counts, sums, mins, maxs)
+        starts.append(start)
+        start = bisect_left(times_ms, bucket + width, start)
+    ends = [*starts[1:], total]
+    inside = list(map(values.__getitem__, map(slice, starts, ends)))
+    counts = list(map(sub, ends, starts))
+    return Rollups(buckets, counts, _sums(inside), list(map(min, inside)), list(map(max, inside)))
+
+
+def _sums(groups: list[Sequence[float]]) -> list[float]:
+    try:
+        return list(map(math.fsum, groups))
+    except (OverflowError, ValueError):
+        return list(map(exact_sum, groups))
 
 
 def exact_sum(values: Sequence[float]) -> float:
