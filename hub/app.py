@@ -28,7 +28,8 @@ from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
 from hub.notify.routes import resolve_routes
 from hub.settings import Settings
-from hub.store import Store, open_store, upgrade
+from hub.store import Store, open_store
+from hub.store.migrate import upgrade_out_of_process
 from hub.tsdb import TSDB
 
 log = logging.getLogger("hub")
@@ -58,7 +59,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            await asyncio.to_thread(upgrade, settings.database_url)
+            await asyncio.to_thread(upgrade_out_of_process, settings.database_url)
             store = open_store(settings.database_url)
             stack.push_async_callback(store.close)
             client = http

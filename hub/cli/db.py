@@ -28,6 +28,7 @@ from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
 from hub.store import open_store, upgrade
 from hub.store.chunks import StorageStats
+from hub.store.migrate import current_revision
 from hub.tsdb import TSDB
 from hub.tsdb.exchange import (
     EVERYTHING,
@@ -65,6 +66,20 @@ def _settings(config_dir: Path | None, data_dir: Path | None) -> Settings:
 @click.group()
 def db() -> None:
     """The store: statistics and maintenance."""
+
+
+@db.command("upgrade")
+@click.option("--url", help="SQLAlchemy URL of the store (default: the configured one).")
+@_store_options
+def db_upgrade(url: str | None, config_dir: Path | None, data_dir: Path | None) -> None:
+    """Apply the store's migrations (the hub does this itself at start)."""
+    target = url or _settings(config_dir, data_dir).database_url
+    before = current_revision(target)
+    upgrade(target)
+    after = current_revision(target)
+    click.echo(
+        f"store at revision {after}" + (f" (was {before or 'empty'})" if before != after else "")
+    )
 
 
 @db.command("stats")

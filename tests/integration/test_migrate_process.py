@@ -1,0 +1,50 @@
+"""The hub migrates its store in a child process, so Alembic never stays in its memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import cli
+from hub.store.migrate import (
+    MigrationError,
+    current_revision,
+    head_revision,
+    upgrade_out_of_process,
+)
+
+PROBE = """
+import sys
+from hub.store.migrate import upgrade_out_of_process
+print(upgrade_out_of_process(sys.argv[1]), upgrade_out_of_process(sys.argv[1]))
+print('alembic' in sys.modules)
+"""
+
+
+def test_a_fresh_store_is_migrated_by_a_child_and_alembic_stays_out(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, url], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "False", "False"]
+    assert current_revision(url) == head_revision()
+
+
+def test_a_failed_migration_says_why(tmp_path):
+    (tmp_path / "hub.db").write_text("this is not a database")
+    with pytest.raises(MigrationError, match="file is not a database"):
+        upgrade_out_of_process(
+            f"sqlite+aiosqlite:///{tmp_path / 'other.db'}".replace("other.db", "hub.db")
+        )
+
+
+def test_db_upgrade_command_reports_the_revision(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    first = CliRunner().invoke(cli, ["db", "upgrade", "--url", url])
+    assert first.exit_code == 0, first.output
+    assert f"store at revision {head_revision()} (was empty)" in first.output
+    again = CliRunner().invoke(cli, ["db", "upgrade", "--url", url])
+    assert again.output.strip() == f"store at revision {head_revision()}"
