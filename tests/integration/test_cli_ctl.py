@@ -1,4 +1,4 @@
-"""`tcf-hub ctl alerts silence` and `ctl silences list|expire` against a running hub."""
+"""`ctl alerts silence`, `ctl silences` and `ctl metrics show SERVICE` against a running hub."""
 
 from __future__ import annotations
 
@@ -50,3 +50,29 @@ def test_silence_list_and_expire_through_the_cli(tmp_path):
         assert bad.exit_code == 1
         assert "matchers" in bad.output
         assert run("alerts", "silence", "--match", "host=a").exit_code == 2  # --comment missing
+
+
+def test_metrics_show_service_lists_its_probe_figures(tmp_path):
+    import time
+
+    from tests.http_peers import http_peer
+
+    with http_peer() as peer:
+        monitoring = (
+            f"collection: {{docker: 'off'}}\nservices:\n  api:\n    url: {peer.url}\n"
+            "    interval: 1\n"
+        )
+        settings = hub_settings(tmp_path, monitoring, "alerts: {}\n")
+        with serve_hub(settings) as hub:
+            base = ["ctl", "--url", hub.url, "--token", hub.token]
+            deadline = time.monotonic() + 20
+            while True:
+                shown = CliRunner().invoke(cli, [*base, "metrics", "show", "api", "--json"])
+                names = {row["name"] for row in json.loads(shown.output or "[]")}
+                if {"service_health", "response_time", "error_rate"} <= names:
+                    break
+                assert time.monotonic() < deadline, shown.output
+                time.sleep(0.3)
+            table = CliRunner().invoke(cli, [*base, "metrics", "show", "api"])
+            assert table.exit_code == 0
+            assert "service_health" in table.output and "response_time" in table.output
