@@ -341,6 +341,9 @@ class AlertEngine:
         previous = self._status.get(key)
         if previous is None and current is not None:
             previous = AlertStatus(current.state, current.started_at, current.severity)
+        elif previous is not None and current is not None and previous.state != current.state:
+            # acknowledged, unacknowledged or timed out since: the store knows best
+            previous = msgspec.structs.replace(previous, state=current.state)
         status, transition = evaluate(rule, labels, value, previous, now)
         if status is None:
             self._status.pop(key, None)

@@ -157,3 +157,20 @@ async def test_new_samples_evaluate_only_their_metrics_rules(make_hub, clock):
             await hub.state.jobs.evaluate()  # the timed evaluation of every rule
             clock.advance(10)
         assert "mem_high" not in await open_alerts(hub)
+
+
+async def test_an_acknowledgement_survives_a_rise_in_severity(make_hub, clock):
+    app = make_hub("", RULES)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("response_time", 700, service="api")
+        alert = (await open_alerts(hub))["api_slow"]
+        await client.post(f"/api/v1/alerts/{alert['id']}/ack", json={"by": "ann"}, headers=hub.auth)
+        clock.advance(10)
+        await hub.feed("response_time", 2500, service="api")
+        alert = (await open_alerts(hub))["api_slow"]
+        assert (alert["state"], alert["severity"], alert["acknowledged_by"]) == (
+            "acknowledged",
+            "critical",
+            "ann",
+        )
