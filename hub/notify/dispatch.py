@@ -86,10 +86,15 @@ class Dispatcher:
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
         mute = await self._muting(tx, now)
+        paged, paging_wake, refired = await self._escalations.run_due(
+            tx, now, mute.open_alerts, mute
+        )
         groups = await _load(tx)
         updated = dict(groups)
+        for alert in refired:  # an ack timed out: the alert repeats again
+            updated = route_alert(updated, self.tree, alert, now)
         queued = 0
-        for ref, group in groups.items():
+        for ref, group in list(updated.items()):
             if (wake := next_wakeup(group)) is None or now < wake:
                 continue
             muted = {fp: a for fp, a in group.alerts.items() if is_firing(a) and mute(a)}
@@ -105,7 +110,6 @@ class Dispatcher:
                 await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
                 queued += 1
         await _save(tx, groups, updated, now)
-        paged, paging_wake = await self._escalations.run_due(tx, now, mute.open_alerts, mute)
         wakes = [w for w in (_earliest(updated.values()), paging_wake) if w is not None]
         return queued + paged, min(wakes, default=None)
 

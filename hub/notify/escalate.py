@@ -108,11 +108,17 @@ class Escalations:
 
     async def run_due(
         self, tx: Tx, now: datetime, open_alerts: dict[str, Alert], muted: Callable[[Alert], bool]
-    ) -> tuple[int, datetime | None]:
-        """Send the steps due by ``now``; returns notifications queued and the next wakeup."""
+    ) -> tuple[int, datetime | None, list[Alert]]:
+        """Send the steps due by ``now``.
+
+        Returns:
+            Notifications queued, the next wakeup, and the alerts an ack timeout put back to
+            firing (their notification groups must hear of it).
+        """
         if not self.enabled:
-            return 0, None
+            return 0, None, []
         queued = 0
+        refired: list[Alert] = []
         wakeups: list[datetime] = []
         for key, state in (await _load(tx)).items():
             alert = open_alerts.get(key)
@@ -123,6 +129,7 @@ class Escalations:
             after, actions = due_steps(after, now)
             if state.phase is Phase.ACKNOWLEDGED and after.phase is Phase.TRIGGERED:
                 alert = await _ack_timed_out(tx, alert, now)
+                refired.append(alert)
             for action in actions:
                 for channel in action.channels:
                     note = _notification(alert, action, channel, self._external_url)
@@ -132,7 +139,7 @@ class Escalations:
                 await tx.notify_state.put(ESCALATION, key, _ENCODER.encode(after), now)
             if (wake := next_wakeup(after)) is not None:
                 wakeups.append(wake)
-        return queued, min(wakeups, default=None)
+        return queued, min(wakeups, default=None), refired
 
 
 async def _ack_timed_out(tx: Tx, alert: Alert, now: datetime) -> Alert:

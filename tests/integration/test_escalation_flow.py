@@ -18,6 +18,7 @@ alerts:
     severity: critical
 routes:
   channels: [team]
+  repeat_interval: 10m
 escalation:
   policies:
     paging:
@@ -79,7 +80,14 @@ async def test_19_20_steps_ack_timeout_and_resolve(make_hub, clock):
             assert again["previously_acknowledged_by"] == "sam"
             (alert,) = (await client.get("/api/v1/alerts", headers=hub.auth)).json()
             assert (alert["state"], alert["acknowledged_by"]) == ("firing", None)
+            assert count()["team"] == 1  # acked: no repeats to the route until now
+            await tick(hub, 300)
+            assert count()["team"] == 2  # firing again: the route repeats at its next tick
 
+            assert count()["lead"] == 2  # … and step 2 followed 5 minutes after the restart
+            before = count()
             await hub.feed("service_health", 1, service="api")  # resolved
             await tick(hub, 3600)
-            assert count()["oncall"] == 2 and count()["lead"] == 1  # nothing after resolve
+            after = count()
+            assert (after["oncall"], after["lead"]) == (before["oncall"], before["lead"])
+            assert after["team"] == before["team"] + 1  # the route tells it resolved
