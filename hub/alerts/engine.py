@@ -17,7 +17,7 @@ from hub.alerts.plan import plan_rules
 from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
 from hub.domain.matchers import MatchOp, all_match
-from hub.domain.rules import Rule, Severity
+from hub.domain.rules import NoData, Rule, Severity
 from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -35,6 +35,9 @@ LOOKBACK = timedelta(minutes=5)
 LAST_EVALUATION = "rules.last_evaluated_at"
 """``hub_meta`` key: when rules were last evaluated (approximately; see ``NOTE_EVERY``)."""
 NOTE_EVERY = timedelta(minutes=1)
+NODATA_MEMORY = timedelta(days=1)
+"""How long a series that stopped reporting still counts for ``nodata: alerting|nodata`` rules
+(a series gone for longer is taken as retired)."""
 
 
 class AlertNotFoundError(LookupError):
@@ -83,7 +86,9 @@ class AlertEngine:
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
         self._lookback = max(
-            LOOKBACK, timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0))
+            LOOKBACK,
+            timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0)),
+            *(NODATA_MEMORY for r in rules if r.nodata in (NoData.ALERTING, NoData.NODATA)),
         )
 
     @property
@@ -127,10 +132,18 @@ class AlertEngine:
                     seen.add(key)
                     changed += await self._step(tx, rule, labels, key, open_alerts, silent_for, now)
                 for rule in plan.general:
+                    alert_on_gaps = rule.nodata in (NoData.ALERTING, NoData.NODATA)
                     for sample, labelset in series:
-                        if sample.time < fresh_since or not all_match(rule.matchers, sample.labels):
+                        stale = sample.time < fresh_since
+                        if (stale and not alert_on_gaps) or not all_match(
+                            rule.matchers, sample.labels
+                        ):
                             continue
-                        value = rule_value(rule, sample, self._recent, _series_key, stamp)
+                        value = (
+                            None
+                            if stale
+                            else rule_value(rule, sample, self._recent, _series_key, stamp)
+                        )
                         labels, key = self._identify(rule, sample, labelset, open_by_pair)
                         seen.add(key)
                         changed += await self._step(tx, rule, labels, key, open_alerts, value, now)
@@ -368,7 +381,7 @@ class AlertEngine:
                 state=t.to_state,
                 severity=t.severity,
                 labels=labels,
-                annotations=render_annotations(rule, labels, t.value, t.severity),
+                annotations=render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata),
                 value=t.value,
                 active_at=t.active_at,
                 now=now,
@@ -383,7 +396,9 @@ class AlertEngine:
                 "value": t.value,
                 "severity": t.severity,
                 "labels": labels,
-                "annotations": render_annotations(rule, labels, t.value, t.severity),
+                "annotations": render_annotations(
+                    rule, labels, t.value, t.severity, nodata=t.nodata
+                ),
             }
             if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
                 values["fired_at"] = now
@@ -418,10 +433,16 @@ class AlertEngine:
 
 
 def render_annotations(
-    rule: Rule, labels: dict[str, str], value: float | None, severity: Severity
+    rule: Rule,
+    labels: dict[str, str],
+    value: float | None,
+    severity: Severity,
+    *,
+    nodata: bool = False,
 ) -> dict[str, str]:
     """The alert's annotations: its rendered message (also as ``summary``), the rule's own
-    annotations and its runbook URL."""
+    annotations and its runbook URL; ``nodata: "true"`` when the alert is about missing data
+    (``nodata: nodata`` rules)."""
     threshold = next(
         (lvl.threshold for lvl in rule.effective_levels if lvl.severity == severity),
         rule.threshold,
@@ -437,7 +458,9 @@ def render_annotations(
             rule=rule.name,
         )
 
-    if rule.message:
+    if nodata:
+        message = f"no {rule.metric} data"
+    elif rule.message:
         message = fill(rule.message)
     elif rule.absent is not None:
         message = f"no {rule.metric} data for {format_value(value)} s"
@@ -447,6 +470,8 @@ def render_annotations(
     out.update({name: fill(text) for name, text in rule.annotations.items()})
     if rule.runbook_url:
         out["runbook_url"] = rule.runbook_url
+    if nodata:
+        out["nodata"] = "true"
     return out
 
 

@@ -174,3 +174,31 @@ async def test_an_acknowledgement_survives_a_rise_in_severity(make_hub, clock):
             "critical",
             "ann",
         )
+
+
+async def test_nodata_rules_alert_when_a_healthy_series_stops_reporting(make_hub, clock):
+    rules = (
+        "alerts:\n"
+        "  probe_gone: {metric: service_health, threshold: 0, nodata: nodata, duration: 60}\n"
+        "  probe_alerting: {metric: response_time, threshold: 500, nodata: alerting}\n"
+    )
+    app = make_hub("", rules)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("service_health", 1, service="api")
+        await hub.feed("response_time", 20, service="api")
+        assert await open_alerts(hub) == {}
+        clock.advance(6 * 60)  # both stop reporting (past the 5 minute lookback)
+        await hub.state.jobs.evaluate()
+        alerts = await open_alerts(hub)
+        assert alerts["probe_alerting"]["state"] == "firing"
+        assert alerts["probe_gone"]["state"] == "pending"
+        clock.advance(60)
+        await hub.state.jobs.evaluate()
+        gone = (await open_alerts(hub))["probe_gone"]
+        assert gone["state"] == "firing"
+        assert gone["annotations"]["nodata"] == "true"
+        assert gone["annotations"]["message"] == "no service_health data"
+        assert gone["labels"]["service"] == "api"
+        await hub.feed("service_health", 1, service="api")  # back
+        assert "probe_gone" not in await open_alerts(hub)
