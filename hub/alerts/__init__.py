@@ -1,5 +1,10 @@
 """Alert lifecycle: applying rule transitions, acknowledging, and queueing notifications."""
 
-from hub.alerts.engine import AckOutcome, AlertEngine, AlertNotFoundError
+from hub.alerts.engine import (
+    AckOutcome,
+    AlertEngine,
+    AlertNotFoundError,
+    ManualResolveRefusedError,
+)
 
-__all__ = ["AckOutcome", "AlertEngine", "AlertNotFoundError"]
+__all__ = ["AckOutcome", "AlertEngine", "AlertNotFoundError", "ManualResolveRefusedError"]

@@ -44,6 +44,10 @@ class AlertNotFoundError(LookupError):
     """No alert has that id."""
 
 
+class ManualResolveRefusedError(PermissionError):
+    """The alert's rule does not allow resolving it by hand."""
+
+
 class AckOutcome(enum.Enum):
     """What an acknowledgement did."""
 
@@ -80,6 +84,9 @@ class AlertEngine:
         self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
         self._seeded = False
         self._restored = False
+        self._resolved_by_hand: set[str] = set()
+        """Alerts resolved by a person whose condition still holds: not fired again until it
+        clears (kept in memory; after a restart such an alert may fire once more)."""
         self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
         self._values: list[tuple[int, float]] = []
         """Open alerts' new values found by the running evaluation, stored at its end."""
@@ -306,6 +313,39 @@ class AlertEngine:
         self._bus.publish("alert", alert)
         return alert, AckOutcome.ACKNOWLEDGED
 
+    async def resolve(self, alert_id: int, by: str, comment: str | None) -> Alert:
+        """Resolve an open alert by hand, for rules with ``manual_resolve: true`` (conditions
+        that never clear by themselves); a resolved alert stays as it is.
+
+        Raises:
+            AlertNotFoundError: no alert has that id.
+            ManualResolveRefusedError: the alert's rule does not allow it.
+        """
+        now = self._clock.now()
+        async with self._store.tx() as tx:
+            alert = await self._get(tx, alert_id)
+            if alert.state is AlertState.RESOLVED:
+                return alert
+            rule = self._rules_by_name.get(alert.rule)
+            if rule is not None and not rule.manual_resolve:
+                raise ManualResolveRefusedError(
+                    f"rule {alert.rule} resolves by itself; set `manual_resolve: true` on it "
+                    "to allow resolving its alerts by hand"
+                )
+            await tx.alerts.update(alert_id, now, state=AlertState.RESOLVED, resolved_at=now)
+            await tx.alerts.add_event(
+                alert_id,
+                AlertEvent(
+                    now, "resolve", alert.state, AlertState.RESOLVED, alert.value, by, comment
+                ),
+            )
+            self._status.pop(alert.fingerprint, None)
+            self._resolved_by_hand.add(alert.fingerprint)
+            alert = await self._get(tx, alert_id)
+            await self._dispatcher.on_alerts(tx, [alert], now)
+        self._bus.publish("alert", alert)
+        return alert
+
     async def unacknowledge(self, alert_id: int, by: str) -> Alert:
         """Take an acknowledgement back; the alert is firing (or pending) again.
 
@@ -350,6 +390,10 @@ class AlertEngine:
         value: float | None,
         now: datetime,
     ) -> list[int]:
+        if key in self._resolved_by_hand:
+            if value is not None and breaches(rule, value):
+                return []  # resolved by hand: it may fire again once the condition cleared
+            self._resolved_by_hand.discard(key)
         current = open_alerts.get(key)
         previous = self._status.get(key)
         if previous is None and current is not None:

@@ -9,7 +9,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
-from hub.alerts import AckOutcome, AlertNotFoundError
+from hub.alerts import AckOutcome, AlertNotFoundError, ManualResolveRefusedError
 from hub.api.schemas import AckCreate, AckResult, AlertDetail, AlertRead
 from hub.api.state import HubDep
 from hub.domain.alerts import AlertState
@@ -71,6 +71,24 @@ class AlertController(Controller):
                 detail=f"alert {alert_id} is already resolved; nothing changed",
             )
         return AckResult(outcome.value, alert)
+
+    @post("/{alert_id:int}/resolve", status_code=200)
+    async def resolve_alert(
+        self,
+        request: Request[Any, Any, Any],
+        hub: HubDep,
+        alert_id: FromPath[int],
+        data: JSONBody[AckCreate | None] = None,
+    ) -> AlertRead:
+        """Resolve by hand, for rules with ``manual_resolve: true`` (409 otherwise); it fires
+        again only after its condition has cleared."""
+        body = data or AckCreate()
+        try:
+            return await hub.engine.resolve(alert_id, body.by or str(request.user), body.comment)
+        except AlertNotFoundError:
+            raise NotFoundException(f"no alert {alert_id}") from None
+        except ManualResolveRefusedError as error:
+            raise HTTPException(status_code=HTTP_409_CONFLICT, detail=str(error)) from None
 
     @post("/{alert_id:int}/unack", status_code=200)
     async def unack_alert(

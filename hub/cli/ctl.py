@@ -177,6 +177,18 @@ def alerts_unack(ctx: click.Context, alert_id: int) -> None:
     click.echo(f"alert {alert_id} ({alert['rule']}) is {alert['state']}")
 
 
+@alerts.command("resolve")
+@click.argument("alert_id", type=int)
+@click.option("--comment", help="What was done.")
+@click.pass_context
+def alerts_resolve(ctx: click.Context, alert_id: int, comment: str | None) -> None:
+    """Resolve ALERT_ID by hand (rules with manual_resolve: true)."""
+    alert = _client(ctx).post(
+        f"/api/v1/alerts/{alert_id}/resolve", {"comment": comment, "by": _who()}
+    )
+    click.echo(f"alert {alert_id} ({alert['rule']}) is {alert['state']}")
+
+
 @ctl.group()
 def rules() -> None:
     """Alert rules."""

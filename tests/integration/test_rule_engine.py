@@ -202,3 +202,36 @@ async def test_nodata_rules_alert_when_a_healthy_series_stops_reporting(make_hub
         assert gone["labels"]["service"] == "api"
         await hub.feed("service_health", 1, service="api")  # back
         assert "probe_gone" not in await open_alerts(hub)
+
+
+async def test_manual_resolve_only_where_allowed_and_no_refire_until_clear(make_hub, clock):
+    rules = (
+        "alerts:\n"
+        "  backup_failed: {metric: job_success, operator: '==', threshold: 0, "
+        "manual_resolve: true}\n"
+        "  cpu_high: {metric: cpu_usage, threshold: 80}\n"
+    )
+    app = make_hub("", rules)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("job_success", 0, heartbeat="backup")
+        await hub.feed("cpu_usage", 95)
+        alerts = await open_alerts(hub)
+        refused = await client.post(
+            f"/api/v1/alerts/{alerts['cpu_high']['id']}/resolve", headers=hub.auth
+        )
+        assert refused.status_code == 409
+        assert "manual_resolve" in refused.json()["detail"]
+        done = await client.post(
+            f"/api/v1/alerts/{alerts['backup_failed']['id']}/resolve",
+            json={"by": "kim", "comment": "restarted the backup by hand"},
+            headers=hub.auth,
+        )
+        assert done.json()["state"] == "resolved"
+        await hub.feed("job_success", 0, heartbeat="backup")  # still failed: not fired again
+        assert "backup_failed" not in await open_alerts(hub)
+        await hub.feed("job_success", 1, heartbeat="backup")
+        await hub.feed("job_success", 0, heartbeat="backup")  # failed again: a new alert
+        assert (await open_alerts(hub))["backup_failed"]["state"] == "firing"
+        missing = await client.post("/api/v1/alerts/999/resolve", headers=hub.auth)
+        assert missing.status_code == 404
