@@ -85,6 +85,10 @@ class Dispatcher:
             return await self._flush(tx, now)
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
+        if not self._escalations.enabled:  # the common idle case: one query, then done
+            wake = _earliest((await _load(tx)).values())
+            if wake is None or now < wake:
+                return 0, wake
         mute = await self._muting(tx, now)
         paged, paging_wake, refired = await self._escalations.run_due(
             tx, now, mute.open_alerts, mute
