@@ -69,7 +69,7 @@ dockerd:
 
 test: build lint typecheck chromium postgres prometheus
 	cd frontend && npm test
-	trap 'bash tests/dockerd-down.sh' EXIT; $(MAKE) --no-print-directory dockerd; \
+	trap 'bash tests/dockerd-down.sh' EXIT; bash tests/dockerd-up.sh >/dev/null; \
 	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
 
 bench: build
