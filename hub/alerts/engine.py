@@ -114,6 +114,8 @@ class AlertEngine:
         by_metric: dict[str, list[tuple[Sample, frozenset[tuple[str, str]]]]] = defaultdict(list)
         for sample in latest:
             by_metric[sample.name].append((sample, frozenset(sample.labels.items())))
+        if self._all_quiet(by_metric, metrics, fresh_since):
+            return []
         changed: list[int] = []
         self._values = []
         async with self._store.tx() as tx:
@@ -184,12 +186,35 @@ class AlertEngine:
             still_open = {a.id for a in open_alerts.values()}
             self._value_written = {i: t for i, t in self._value_written.items() if i in still_open}
             alerts = await tx.alerts.get_many(changed)
+            if changed:
+                self._open_cache = None  # stale now; read again next time
             if alerts:
                 await self._dispatcher.on_alerts(tx, alerts, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         for alert in alerts:
             self._bus.publish("alert", alert)
         return alerts
+
+    def _all_quiet(
+        self,
+        by_metric: dict[str, list[tuple[Sample, frozenset[tuple[str, str]]]]],
+        metrics: Collection[str] | None,
+        fresh_since: float,
+    ) -> bool:
+        """Whether this evaluation provably changes nothing, so it needs no transaction: no
+        alert was open at the last look (only evaluation opens alerts), every rule in scope is
+        a plain threshold, and every fresh sample is clear of them all. The usual idle case."""
+        if self._open_cache is None or self._open_cache[1]:
+            return False
+        for metric, plan in self._plans.items():
+            if metrics is not None and metric not in metrics:
+                continue
+            if plan.general or plan.absent:
+                return False
+            for sample, _ in by_metric.get(metric, ()):
+                if sample.time >= fresh_since and not plan.all_fine(sample.value):
+                    return False
+        return True
 
     async def _open_alerts(self, tx: Tx) -> dict[str, Alert]:
         """The open alerts by fingerprint: read again only when they changed (a cheap query

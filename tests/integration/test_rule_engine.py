@@ -235,3 +235,28 @@ async def test_manual_resolve_only_where_allowed_and_no_refire_until_clear(make_
         assert (await open_alerts(hub))["backup_failed"]["state"] == "firing"
         missing = await client.post("/api/v1/alerts/999/resolve", headers=hub.auth)
         assert missing.status_code == 404
+
+
+async def test_a_quiet_evaluation_needs_no_transaction(make_hub, clock):
+    app = make_hub("", "alerts:\n  cpu_high: {metric: cpu_usage, threshold: 80}\n")
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("cpu_usage", 10)  # the first evaluation reads the open alerts
+        store, opened = hub.state.store, []
+        real_tx = store.tx
+
+        def counting_tx():
+            opened.append(1)
+            return real_tx()
+
+        store.tx = counting_tx  # type: ignore[method-assign]
+        await hub.state.engine.evaluate()
+        assert opened == []
+        await hub.state.tsdb.write(
+            [Sample("cpu_usage", {"host": "box"}, 95, clock.now().timestamp())]
+        )
+        opened.clear()
+        await hub.state.engine.evaluate()  # a breach: the alert is opened in a transaction
+        assert opened == [1]
+        await hub.state.engine.evaluate({"memory_usage"})  # an alert is open: not quiet
+        assert opened == [1, 1]
