@@ -14,6 +14,7 @@ from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.probes import run_probes
+from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
@@ -22,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "ingest": lambda args: run_ingest(args.seconds, profile=args.profile),
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
+    "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
 }
 

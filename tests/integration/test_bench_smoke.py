@@ -26,3 +26,11 @@ def test_ingest_benchmark_paces_agents_and_counts_every_sample() -> None:
     assert figures.samples >= 3 * 12  # at least one batch of each agent in the window
     assert figures.cpu_per_1000 > 0
     assert 0 < figures.p50_ms <= figures.p99_ms
+
+
+async def test_rules_benchmark_evaluates_and_opens_the_hot_series_alerts():
+    from tests.bench.rules import measure
+
+    times, open_alerts = await measure(metrics=3, per_metric=66, rules_per_metric=2, cycles=3)
+    assert len(times) == 3 and all(t > 0 for t in times)
+    assert open_alerts == 12  # every 33rd of 198 series runs hot (6), and both rules fire
