@@ -42,6 +42,7 @@ def create_app(
     http: httpx.AsyncClient | None = None,
     announce: Callable[[str], None] | None = None,
     start_jobs: bool = True,
+    migrate: Callable[[str], object] = upgrade_out_of_process,
 ) -> Litestar:
     """The hub as an ASGI app; everything is opened and closed by its lifespan.
 
@@ -51,6 +52,8 @@ def create_app(
         http: shared outbound HTTP client; one is created (and closed) when omitted.
         announce: where start-up messages such as the login link go (default: the log).
         start_jobs: run the scheduler; tests that drive jobs by hand turn it off.
+        migrate: brings the store at a URL to the newest revision (tests migrate in-process,
+            which is quicker than a child process for the hundreds of stores they make).
     """
     clock = clock or SystemClock()
     say = announce or log.info
@@ -59,7 +62,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            await asyncio.to_thread(upgrade_out_of_process, settings.database_url)
+            await asyncio.to_thread(migrate, settings.database_url)
             store = open_store(settings.database_url)
             stack.push_async_callback(store.close)
             client = http

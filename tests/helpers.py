@@ -20,6 +20,7 @@ import uvicorn
 from hub.app import create_app
 from hub.lib.clock import Clock
 from hub.settings import Settings, load_settings
+from hub.store import upgrade
 
 
 def free_port() -> int:
@@ -121,7 +122,7 @@ class RunningHub:
 def serve_hub(settings: Settings, clock: Clock | None = None) -> Iterator[RunningHub]:
     """Serve the real app (lifespan, scheduler, jobs) on a free port until the block ends."""
     messages: list[str] = []
-    app = create_app(settings, clock=clock, announce=messages.append)
+    app = create_app(settings, clock=clock, announce=messages.append, migrate=upgrade)
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

@@ -21,6 +21,7 @@ from litestar.testing import AsyncTestClient
 from hub.app import create_app
 from hub.domain.samples import Sample
 from hub.lib.clock import ManualClock
+from hub.store import upgrade
 from tests.helpers import hub_settings
 
 METRICS = 100
@@ -64,7 +65,7 @@ async def measure(
     clock = ManualClock(datetime(2026, 11, 26, 12, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         settings = hub_settings(Path(tmp), "", rules_yaml(metrics, rules_per_metric))
-        app = create_app(settings, clock=clock, start_jobs=False)
+        app = create_app(settings, clock=clock, start_jobs=False, migrate=upgrade)
         async with AsyncTestClient(app=app):
             hub = app.state.hub
             times = []

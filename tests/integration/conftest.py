@@ -12,6 +12,7 @@ from hub.api.state import HubState
 from hub.app import create_app
 from hub.domain.samples import Sample
 from hub.lib.clock import ManualClock
+from hub.store import upgrade
 from tests.helpers import hub_settings
 
 
@@ -42,7 +43,7 @@ def make_hub(tmp_path, clock):
 
     def build(monitoring: str = "", alerts: str | None = "alerts: {}\n"):
         settings = hub_settings(tmp_path, monitoring, alerts)
-        return create_app(settings, clock=clock, start_jobs=False)
+        return create_app(settings, clock=clock, start_jobs=False, migrate=upgrade)
 
     return build
 

@@ -288,9 +288,10 @@ async def test_alerts_of_a_removed_rule_are_resolved(make_hub, clock, tmp_path):
     (tmp_path / "config" / "alerts.yml").write_text("alerts: {}\n")
     from hub.app import create_app
     from hub.settings import load_settings
+    from hub.store import upgrade
 
     settings = load_settings(tmp_path / "config", tmp_path / "data")
-    app = create_app(settings, clock=clock, start_jobs=False)
+    app = create_app(settings, clock=clock, start_jobs=False, migrate=upgrade)
     async with AsyncTestClient(app=app) as client:
         hub = Hub(client, app.state.hub, clock)
         await hub.state.jobs.evaluate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.testing import AsyncTestClient
 
 from hub.app import create_app
+from hub.store import upgrade
 from tests.backends import postgres_database
 from tests.helpers import hub_settings, receiver
 from tests.integration.conftest import Hub
@@ -20,7 +21,8 @@ async def test_alert_fires_is_delivered_and_acknowledged_on_postgresql(tmp_path,
         monitoring = (
             f"database: {{url: '{url}'}}\nchannels:\n  ops: {{type: webhook, url: '{peer.url}'}}\n"
         )
-        app = create_app(hub_settings(tmp_path, monitoring, RULE), clock=clock, start_jobs=False)
+        settings = hub_settings(tmp_path, monitoring, RULE)
+        app = create_app(settings, clock=clock, start_jobs=False, migrate=upgrade)
         async with AsyncTestClient(app=app) as client:
             hub = Hub(client, app.state.hub, clock)
             await hub.feed("cpu_usage", 97.5)
