@@ -33,7 +33,11 @@ dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/dockerd.pid" \
   >"$D/dockerd.log" 2>&1 &
 echo $! > "$D/dockerd.bgpid"
 for _ in $(seq 1 300); do docker version >/dev/null 2>&1 && break; sleep 0.1; done
-docker version >/dev/null
+if ! docker version >/dev/null 2>&1; then
+  echo "dockerd did not answer within 30 s; the end of its log:" >&2
+  tail -n 30 "$D/dockerd.log" >&2
+  exit 1
+fi
 fi
 docker rm -f web sick exited >/dev/null 2>&1 || true   # left by an earlier run
 if ! docker image inspect localhost/bbweb:latest >/dev/null 2>&1; then   # made once per data root
