@@ -9,6 +9,7 @@
 # Prints `export DOCKER_HOST=...` last. Undo with dockerd-down.sh (`make test` does both).
 # Measured on these machines: ~12-14 s the first time (apt), ~4 s when packages are present.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin"   # dockerd lives in /usr/sbin, not always on PATH
 ENGINE_DIR=${ENGINE_DIR:-/tmp/tcf-dockerd}
 D="$ENGINE_DIR/dk"
 export DEBIAN_FRONTEND=noninteractive
