@@ -36,7 +36,7 @@ from typing import Any
 
 import msgspec
 
-from hub.domain.rules import Severity
+from hub.domain.rules import Severity, severity_rank
 from hub.lib.durations import Seconds
 from hub.lib.yamlconf import PathKey, YamlDoc
 
@@ -244,7 +244,7 @@ def on_severity_change(
     """
     if state.phase is Phase.RESOLVED or new_severity is state.severity:
         return state
-    rose = _rank(new_severity) > _rank(state.severity)
+    rose = severity_rank(new_severity) > severity_rank(state.severity)
     state = msgspec.structs.replace(state, severity=new_severity)
     ack = state.ack
     if ack is None or state.policy.sticky or not rose:
@@ -400,7 +400,3 @@ def _restart(
         reason=reason,
         renotify=renotify,
     )
-
-
-def _rank(severity: Severity) -> int:
-    return list(Severity).index(severity)
