@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import msgspec
 
@@ -26,7 +26,7 @@ from hub.notify.grouping import (
     Group,
     GroupNotification,
     GroupRef,
-    flush,
+    flush_due,
     is_firing,
     next_wakeup,
     route_alert,
@@ -85,37 +85,24 @@ class Dispatcher:
             return await self._flush(tx, now)
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
-        if not self._escalations.enabled:  # the common idle case: one query, then done
-            wake = _earliest((await _load(tx)).values())
-            if wake is None or now < wake:
-                return 0, wake
+        groups = await _load(tx)
+        wake = _earliest(groups.values())
+        if not self._escalations.enabled and (wake is None or now < wake):
+            return 0, wake  # the common idle case: one query, then done
         mute = await self._muting(tx, now)
         paged, paging_wake, refired = await self._escalations.run_due(
             tx, now, mute.open_alerts, mute
         )
-        groups = await _load(tx)
         updated = dict(groups)
         for alert in refired:  # an ack timed out: the alert repeats again
             updated = route_alert(updated, self.tree, alert, now)
-        queued = 0
-        for ref, group in list(updated.items()):
-            if (wake := next_wakeup(group)) is None or now < wake:
-                continue
-            muted = {fp: a for fp, a in group.alerts.items() if is_firing(a) and mute(a)}
-            visible = msgspec.structs.replace(
-                group, alerts={fp: a for fp, a in group.alerts.items() if fp not in muted}
-            )
-            after, note = flush(visible, now, self._send_resolved.get(group.channel, True))
-            if muted:
-                after = _keep_muted(after, muted, now)
-            updated[ref] = after
-            if note is not None:
-                payload = encode(as_notification(note, self._external_url))
-                await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
-                queued += 1
-        await _save(tx, groups, updated, now)
-        wakes = [w for w in (_earliest(updated.values()), paging_wake) if w is not None]
-        return queued + paged, min(wakes, default=None)
+        kept, notes = flush_due(updated, now, self._send_resolved, mute)
+        for note in notes:
+            payload = encode(as_notification(note, self._external_url))
+            await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
+        await _save(tx, groups, kept, now)
+        wakes = [w for w in (_earliest(kept.values()), paging_wake) if w is not None]
+        return len(notes) + paged, min(wakes, default=None)
 
     async def _muting(self, tx: Tx, now: datetime) -> _Mute:
         silences = await tx.silences.ending_after(now)
@@ -179,13 +166,6 @@ def _first_id(note: GroupNotification) -> int:
     return (note.firing or note.resolved)[0].id
 
 
-def _keep_muted(group: Group, muted: Mapping[str, Alert], now: datetime) -> Group:
-    """Muted alerts stay in their group, which keeps ticking: when the mute ends, they are news
-    at the next tick."""
-    tick = group.next_flush_at or now + timedelta(seconds=group.group_interval)
-    return msgspec.structs.replace(group, alerts={**group.alerts, **muted}, next_flush_at=tick)
-
-
 def _earliest(groups: Iterable[Group]) -> datetime | None:
     times = [w for g in groups if (w := next_wakeup(g)) is not None]
     return min(times, default=None)
@@ -205,7 +185,9 @@ async def _load(tx: Tx) -> dict[GroupRef, Group]:
 async def _save(
     tx: Tx, before: Mapping[GroupRef, Group], after: Mapping[GroupRef, Group], now: datetime
 ) -> None:
-    """Write the groups that changed; delete the ones that emptied."""
+    """Write the groups that changed; delete the ones that emptied or are gone from ``after``."""
+    for ref in before.keys() - after.keys():
+        await tx.notify_state.delete(GROUP, _ref_key(ref))
     for ref, group in after.items():
         if next_wakeup(group) is None:
             if ref in before:

@@ -27,7 +27,7 @@ listed, not even beside other news: the channel never heard of it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 import msgspec
@@ -164,7 +164,10 @@ def next_wakeup(group: Group) -> datetime | None:
 
 
 def flush(
-    group: Group, now: datetime, send_resolved: bool
+    group: Group,
+    now: datetime,
+    send_resolved: bool,
+    muted: Callable[[Alert], bool] | None = None,
 ) -> tuple[Group, GroupNotification | None]:
     """Decide at a group tick whether to notify, and move on to the next tick.
 
@@ -177,6 +180,9 @@ def flush(
         group: the group's state.
         now: the current time.
         send_resolved: whether the group's channel is told about resolved alerts.
+        muted: whether a firing alert is muted now (silence, maintenance, inhibition). A muted
+            alert is left out of this tick but stays in the group, which keeps ticking, so it
+            is news at the first tick after its mute ends.
 
     Returns:
         The new state, and the notification to queue to ``group.channel`` (or None).
@@ -184,6 +190,20 @@ def flush(
     wakeup = next_wakeup(group)
     if wakeup is None or now < wakeup:
         return group, None
+    held = {
+        fp: a for fp, a in group.alerts.items() if muted is not None and is_firing(a) and muted(a)
+    }
+    if held:
+        visible = msgspec.structs.replace(
+            group, alerts={fp: a for fp, a in group.alerts.items() if fp not in held}
+        )
+        state, note = flush(visible, now, send_resolved)
+        tick = state.next_flush_at
+        if tick is None or tick <= now:  # nothing visible ticked: keep ticking for the held
+            tick = now + timedelta(seconds=group.group_interval)
+        return msgspec.structs.replace(
+            state, alerts={**state.alerts, **held}, next_flush_at=tick
+        ), note
     firing = {fp: a for fp, a in group.alerts.items() if is_firing(a)}
     newly_resolved = {
         fp: a for fp, a in group.alerts.items() if not is_firing(a) and fp in group.notified_firing
@@ -229,7 +249,10 @@ def route_alert(
 
 
 def flush_due(
-    groups: Mapping[GroupRef, Group], now: datetime, send_resolved: Mapping[str, bool]
+    groups: Mapping[GroupRef, Group],
+    now: datetime,
+    send_resolved: Mapping[str, bool],
+    muted: Callable[[Alert], bool] | None = None,
 ) -> tuple[dict[GroupRef, Group], list[GroupNotification]]:
     """Flush every group whose wakeup has come.
 
@@ -237,6 +260,7 @@ def flush_due(
         groups: the groups by (group key, channel).
         now: the current time.
         send_resolved: each channel's ``send_resolved`` (a missing channel counts as true).
+        muted: see :func:`flush`.
 
     Returns:
         The groups still holding alerts (delete the others), and the notifications to queue.
@@ -244,7 +268,7 @@ def flush_due(
     kept: dict[GroupRef, Group] = {}
     notes: list[GroupNotification] = []
     for ref, group in groups.items():
-        group, note = flush(group, now, send_resolved.get(group.channel, True))
+        group, note = flush(group, now, send_resolved.get(group.channel, True), muted)
         if note is not None:
             notes.append(note)
         if next_wakeup(group) is not None:

@@ -346,3 +346,22 @@ def test_route_alert_and_flush_due_drive_every_route_and_channel():
 
 def test_a_resolved_alert_never_seen_creates_no_group():
     assert route_alert({}, parse_routes_text(TREE), resolved("web", 5), at(5)) == {}
+
+
+def test_a_muted_alert_is_held_the_group_keeps_ticking_ahead_and_it_is_news_when_unmuted():
+    group = on_alert(new_group(ROUTE, "ops", alert().labels), alert("web"), T0)
+    silenced = {"fp-web"}
+
+    def muted(a):
+        return a.fingerprint in silenced
+
+    group, note = flush(group, at(2), True, muted)
+    assert note is None
+    assert "fp-web" in group.alerts
+    assert next_wakeup(group) == at(2 + 300)  # ahead of now: no busy loop while muted
+    group, note = flush(group, at(302), True, muted)
+    assert note is None and next_wakeup(group) == at(602)
+    silenced.clear()  # the silence ends
+    group, note = flush(group, at(602), True, muted)
+    assert note is not None and note.reason is NotifyReason.FIRST
+    assert [a.fingerprint for a in note.firing] == ["fp-web"]
