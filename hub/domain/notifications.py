@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from hub.domain.alerts import Alert
+
 
 class NotifiedAlert(msgspec.Struct, frozen=True):
     """An alert as a notification presents it."""
@@ -19,6 +21,23 @@ class NotifiedAlert(msgspec.Struct, frozen=True):
     ends_at: datetime | None
     fingerprint: str
     value: float | None = None
+
+    @classmethod
+    def of(
+        cls, alert: Alert, status: str, annotations: dict[str, str] | None = None
+    ) -> NotifiedAlert:
+        """``alert`` told as ``status`` (``firing`` or ``resolved``), optionally with other
+        annotations (an escalation step adds its own)."""
+        return cls(
+            id=alert.id,
+            status=status,
+            labels=alert.labels,
+            annotations=alert.annotations if annotations is None else annotations,
+            starts_at=alert.started_at,
+            ends_at=alert.resolved_at if status == "resolved" else None,
+            fingerprint=alert.fingerprint,
+            value=alert.value,
+        )
 
 
 class Notification(msgspec.Struct, frozen=True):

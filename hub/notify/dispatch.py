@@ -137,8 +137,8 @@ class _Mute:
 
 def as_notification(note: GroupNotification, external_url: str) -> Notification:
     """The outbox payload for a group notification: firing alerts, then resolved ones."""
-    alerts = [_notified(a, "firing") for a in note.firing]
-    alerts += [_notified(a, "resolved") for a in note.resolved]
+    alerts = [NotifiedAlert.of(a, "firing") for a in note.firing]
+    alerts += [NotifiedAlert.of(a, "resolved") for a in note.resolved]
     return Notification(
         receiver=note.channel,
         status=note.status,
@@ -146,19 +146,6 @@ def as_notification(note: GroupNotification, external_url: str) -> Notification:
         group_labels=note.group_labels,
         alerts=tuple(alerts),
         external_url=external_url,
-    )
-
-
-def _notified(alert: Alert, status: str) -> NotifiedAlert:
-    return NotifiedAlert(
-        id=alert.id,
-        status=status,
-        labels=alert.labels,
-        annotations=alert.annotations,
-        starts_at=alert.started_at,
-        ends_at=alert.resolved_at if status == "resolved" else None,
-        fingerprint=alert.fingerprint,
-        value=alert.value,
     )
 
 

@@ -175,16 +175,7 @@ def _notification(
     annotations = {**alert.annotations, "escalation": step, "escalation_reason": action.reason}
     if action.renotify:
         annotations["previously_acknowledged_by"] = action.renotify
-    notified = NotifiedAlert(
-        id=alert.id,
-        status="firing",
-        labels=alert.labels,
-        annotations=annotations,
-        starts_at=alert.started_at,
-        ends_at=None,
-        fingerprint=alert.fingerprint,
-        value=alert.value,
-    )
+    notified = NotifiedAlert.of(alert, "firing", annotations)
     return Notification(
         receiver=channel,
         status="firing",
