@@ -9,11 +9,12 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import msgspec
 
-from hub.alerts.plan import plan_rules
+from hub.alerts.plan import MetricPlan, plan_rules
 from hub.alerts.recent import RecentSamples, rule_value
 from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
 from hub.domain.matchers import MatchOp, all_match
@@ -38,6 +39,25 @@ NOTE_EVERY = timedelta(minutes=1)
 NODATA_MEMORY = timedelta(days=1)
 """How long a series that stopped reporting still counts for ``nodata: alerting|nodata`` rules
 (a series gone for longer is taken as retired)."""
+
+
+_Series = tuple[Sample, frozenset[tuple[str, str]]]
+"""A series' newest sample and its label set (hashable, for lookups)."""
+
+
+@dataclass
+class _Pass:
+    """What one evaluation shares between the metrics it walks."""
+
+    tx: Tx
+    now: datetime
+    fresh_since: float
+    """Unix time: a sample older than this counts as no data."""
+    open_alerts: dict[str, Alert]
+    open_by_pair: dict[tuple[str, frozenset[tuple[str, str]]], Alert]
+    open_series: set[tuple[str, frozenset[tuple[str, str]]]]
+    seen: set[str] = field(default_factory=set)
+    """Fingerprints of the alerts this pass evaluated with a value."""
 
 
 class AlertNotFoundError(LookupError):
@@ -111,7 +131,7 @@ class AlertEngine:
         latest = await self._tsdb.latest(since=now - self._lookback, ordered=False)
         await self._feed_recent(latest, now)
         fresh_since = stamp - LOOKBACK.total_seconds()
-        by_metric: dict[str, list[tuple[Sample, frozenset[tuple[str, str]]]]] = defaultdict(list)
+        by_metric: dict[str, list[_Series]] = defaultdict(list)
         for sample in latest:
             by_metric[sample.name].append((sample, frozenset(sample.labels.items())))
         if self._all_quiet(by_metric, metrics, fresh_since):
@@ -129,51 +149,13 @@ class AlertEngine:
                 for name, labelset in open_by_pair
                 if name in self._rules_by_name
             }
-            seen: set[str] = set()
+            ctx = _Pass(tx, now, fresh_since, open_alerts, open_by_pair, open_series)
             for metric, plan in self._plans.items():
-                if metrics is not None and metric not in metrics:
-                    continue
-                series = by_metric.get(metric, [])
-                for rule in plan.absent:
-                    matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
-                    labels, silent_for = self._absence(rule, matched, stamp)
-                    key = identity(labels)
-                    seen.add(key)
-                    changed += await self._step(tx, rule, labels, key, open_alerts, silent_for, now)
-                for rule in plan.general:
-                    alert_on_gaps = rule.nodata in (NoData.ALERTING, NoData.NODATA)
-                    for sample, labelset in series:
-                        stale = sample.time < fresh_since
-                        if (stale and not alert_on_gaps) or not all_match(
-                            rule.matchers, sample.labels
-                        ):
-                            continue
-                        value = (
-                            None
-                            if stale
-                            else rule_value(rule, sample, self._recent, _series_key, stamp)
-                        )
-                        labels, key = self._identify(rule, sample, labelset, open_by_pair)
-                        seen.add(key)
-                        changed += await self._step(tx, rule, labels, key, open_alerts, value, now)
-                for sample, labelset in series:
-                    if sample.time < fresh_since or (
-                        (metric, labelset) not in open_series and plan.all_fine(sample.value)
-                    ):
-                        continue  # below every plain threshold and no alert: the common case
-                    for rule in plan.simple:
-                        if (rule.name, labelset) not in open_by_pair and not breaches(
-                            rule, sample.value
-                        ):
-                            continue
-                        labels, key = self._identify(rule, sample, labelset, open_by_pair)
-                        seen.add(key)
-                        changed += await self._step(
-                            tx, rule, labels, key, open_alerts, sample.value, now
-                        )
+                if metrics is None or metric in metrics:
+                    changed += await self._evaluate_metric(ctx, metric, plan, by_metric[metric])
             for key, current in open_alerts.items():
                 owner = self._rules_by_name.get(current.rule)
-                if key in seen or (
+                if key in ctx.seen or (
                     metrics is not None and owner is not None and owner.metric not in metrics
                 ):
                     continue
@@ -195,9 +177,52 @@ class AlertEngine:
             self._bus.publish("alert", alert)
         return alerts
 
+    async def _evaluate_metric(
+        self, ctx: _Pass, metric: str, plan: MetricPlan, series: list[_Series]
+    ) -> list[int]:
+        """Evaluate one metric's rules over its series; returns the alerts that changed."""
+        changed: list[int] = []
+        stamp = ctx.now.timestamp()
+        for rule in plan.absent:
+            matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
+            labels, silent_for = self._absence(rule, matched, stamp)
+            changed += await self._step_series(ctx, rule, labels, identity(labels), silent_for)
+        for rule in plan.general:
+            alert_on_gaps = rule.nodata in (NoData.ALERTING, NoData.NODATA)
+            for sample, labelset in series:
+                stale = sample.time < ctx.fresh_since
+                if (stale and not alert_on_gaps) or not all_match(rule.matchers, sample.labels):
+                    continue
+                value = (
+                    None if stale else rule_value(rule, sample, self._recent, _series_key, stamp)
+                )
+                labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
+                changed += await self._step_series(ctx, rule, labels, key, value)
+        for sample, labelset in series:
+            if sample.time < ctx.fresh_since or (
+                (metric, labelset) not in ctx.open_series and plan.all_fine(sample.value)
+            ):
+                continue  # below every plain threshold and no alert: the common case
+            for rule in plan.simple:
+                if (rule.name, labelset) in ctx.open_by_pair or breaches(rule, sample.value):
+                    labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
+                    changed += await self._step_series(ctx, rule, labels, key, sample.value)
+        return changed
+
+    async def _step_series(
+        self,
+        ctx: _Pass,
+        rule: Rule,
+        labels: dict[str, str],
+        key: str,
+        value: float | None,
+    ) -> list[int]:
+        ctx.seen.add(key)
+        return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
+
     def _all_quiet(
         self,
-        by_metric: dict[str, list[tuple[Sample, frozenset[tuple[str, str]]]]],
+        by_metric: dict[str, list[_Series]],
         metrics: Collection[str] | None,
         fresh_since: float,
     ) -> bool:
