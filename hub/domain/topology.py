@@ -81,7 +81,7 @@ def build_topology(
     health = _latest_by_service(samples, "service_health")
     errors = _latest_by_service(samples, "error_rate")
     for name, config in services.items():
-        served_by = find_container(name, config, containers.values())
+        served_by = find_container(_wanted_container(name, config), containers.values())
         node = _service_node(name, health.get(name), errors.get(name), served_by)
         nodes.append(node)
         if served_by is not None:
@@ -95,12 +95,11 @@ def build_topology(
     return Topology(nodes=nodes, edges=edges)
 
 
-def find_container(
-    name: str, config: ServiceConfig, containers: Iterable[ContainerRef]
-) -> ContainerRef | None:
-    """The container serving service ``name``: the one ``config.container`` names (by
-    container name or compose service), else one whose compose service or name is ``name``."""
-    wanted = config.container or name
+def find_container(wanted: str, containers: Iterable[ContainerRef]) -> ContainerRef | None:
+    """The container named ``wanted``, else the one running compose service ``wanted``.
+
+    A service is served by the container its ``container:`` setting names, or else by one
+    named like the service (or running the compose service of that name)."""
     candidates = list(containers)
     for container in candidates:
         if container.name == wanted:
@@ -109,6 +108,12 @@ def find_container(
         if container.compose_service == wanted:
             return container
     return None
+
+
+def _wanted_container(service: str, config: ServiceConfig | None) -> str:
+    """The container (or compose service) a service runs in: its ``container:`` setting, else
+    its own name."""
+    return config.container if config is not None and config.container else service
 
 
 def _host_nodes(samples: list[Sample], now: float, stale_after: float) -> list[Node]:
@@ -206,9 +211,7 @@ def of_service(
 
     A service not in monitoring.yml (an agent's, say) matches a container of the same name."""
     samples = list(latest)
-    container = find_container(
-        service, config or ServiceConfig(url=""), _containers(samples).values()
-    )
+    container = find_container(_wanted_container(service, config), _containers(samples).values())
     return [
         s
         for s in samples
