@@ -28,7 +28,7 @@ from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
 from hub.store import open_store, upgrade
 from hub.store.chunks import StorageStats
-from hub.store.migrate import current_revision
+from hub.store.migrate import DATABASE_URL_ENV, current_revision
 from hub.tsdb import TSDB
 from hub.tsdb.exchange import (
     EVERYTHING,
@@ -69,7 +69,11 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--url", help="SQLAlchemy URL of the store (default: the configured one).")
+@click.option(
+    "--url",
+    envvar=DATABASE_URL_ENV,
+    help="SQLAlchemy URL of the store (default: the configured one).",
+)
 @_store_options
 def db_upgrade(url: str | None, config_dir: Path | None, data_dir: Path | None) -> None:
     """Apply the store's migrations (the hub does this itself at start)."""

@@ -7,6 +7,7 @@ otherwise stay in the long-running hub's memory (about 14 MB of its 90 MB budget
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -14,8 +15,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-_REVISION = re.compile(r'^revision = "([^"]+)"', re.M)
-_DOWN = re.compile(r'^down_revision = (?:"([^"]+)"|None)', re.M)
+_REVISION = re.compile(r"""^revision = ['"]([^'"]+)['"]""", re.M)
+_DOWN = re.compile(r"""^down_revision = (?:['"]([^'"]+)['"]|None)""", re.M)
+
+
+DATABASE_URL_ENV = "TCF_HUB_DATABASE_URL"
+"""Environment variable ``tcf-hub db upgrade`` reads the store's URL from."""
 
 
 class MigrationError(RuntimeError):
@@ -104,10 +109,15 @@ def upgrade_out_of_process(url: str) -> bool:
     if current == head_revision():
         return False
     if getattr(sys, "frozen", False):  # the one-file binary runs its own CLI
-        command = [sys.executable, "db", "upgrade", "--url", url]
+        command = [sys.executable, "db", "upgrade"]
     else:
-        command = [sys.executable, "-m", "hub", "db", "upgrade", "--url", url]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        command = [sys.executable, "-m", "hub", "db", "upgrade"]
+    # The URL (it may hold a password) goes through the environment, not the command line that
+    # any local user can read in ps.
+    child_env = {**os.environ, DATABASE_URL_ENV: url}
+    done = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, check=False, env=child_env
+    )
     if done.returncode != 0:
         raise MigrationError(f"migrating the store failed: {done.stderr.strip() or done.stdout}")
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -10,9 +11,11 @@ from click.testing import CliRunner
 
 from hub.cli import cli
 from hub.store.migrate import (
+    DATABASE_URL_ENV,
     MigrationError,
     current_revision,
     head_revision,
+    migrations_dir,
     upgrade_out_of_process,
 )
 
@@ -36,9 +39,32 @@ def test_a_fresh_store_is_migrated_by_a_child_and_alembic_stays_out(tmp_path):
 def test_a_failed_migration_says_why(tmp_path):
     (tmp_path / "hub.db").write_text("this is not a database")
     with pytest.raises(MigrationError, match="file is not a database"):
-        upgrade_out_of_process(
-            f"sqlite+aiosqlite:///{tmp_path / 'other.db'}".replace("other.db", "hub.db")
-        )
+        upgrade_out_of_process(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+
+
+def test_a_migration_failing_in_the_child_says_why(tmp_path):
+    path = tmp_path / "hub.db"
+    with sqlite3.connect(path) as conn:  # a store from a future version
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('9999')")
+    with pytest.raises(MigrationError, match=r"migrating the store failed: (?s:.*)9999"):
+        upgrade_out_of_process(f"sqlite+aiosqlite:///{path}")
+
+
+def test_the_head_revision_is_alembics_own():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    assert head_revision() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_db_upgrade_reads_the_url_from_the_environment(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    done = CliRunner().invoke(cli, ["db", "upgrade"], env={DATABASE_URL_ENV: url})
+    assert done.exit_code == 0, done.output
+    assert current_revision(url) == head_revision()
 
 
 def test_db_upgrade_command_reports_the_revision(tmp_path):
