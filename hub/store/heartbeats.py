@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.heartbeats import Heartbeat, PingStatus
 from hub.store import tables as t
-from hub.store.tokens import insert_or_ignore
+from hub.store.sql import insert_or_ignore
 
 
 class HeartbeatRepo:

@@ -6,26 +6,11 @@ from datetime import datetime
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.silences import Silence
 from hub.store import tables as t
-
-
-def _upsert(conn: AsyncConnection, table: sa.Table, keys: list[str]) -> sa.Insert:
-    """An INSERT that overwrites the row with the same primary key."""
-    if conn.dialect.name == "sqlite":
-        lite = sqlite.insert(table)
-        return lite.on_conflict_do_update(
-            index_elements=keys,
-            set_={c.name: lite.excluded[c.name] for c in table.columns if c.name not in keys},
-        )
-    pg = postgresql.insert(table)
-    return pg.on_conflict_do_update(
-        index_elements=keys,
-        set_={c.name: pg.excluded[c.name] for c in table.columns if c.name not in keys},
-    )
+from hub.store.sql import upsert
 
 
 class NotifyStateRepo:
@@ -43,7 +28,7 @@ class NotifyStateRepo:
     async def put(self, kind: str, key: str, data: bytes, now: datetime) -> None:
         """Store (or replace) one blob."""
         await self._conn.execute(
-            _upsert(self._conn, t.notify_state, ["kind", "key"]),
+            upsert(self._conn, t.notify_state, ["kind", "key"]),
             {"kind": kind, "key": key, "data": data, "updated_at": now},
         )
 
@@ -62,7 +47,7 @@ class SilenceRepo:
     async def put(self, silence: Silence) -> None:
         """Store a new or changed silence."""
         await self._conn.execute(
-            _upsert(self._conn, t.silences, ["id"]),
+            upsert(self._conn, t.silences, ["id"]),
             {
                 "id": silence.id,
                 "data": msgspec.json.encode(silence).decode(),
@@ -107,5 +92,5 @@ class MetaRepo:
     async def set(self, key: str, value: str) -> None:
         """Set ``key`` to ``value``."""
         await self._conn.execute(
-            _upsert(self._conn, t.hub_meta, ["key"]), {"key": key, "value": value}
+            upsert(self._conn, t.hub_meta, ["key"]), {"key": key, "value": value}
         )

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.alerts import Alert, AlertEvent, AlertState
@@ -17,6 +16,7 @@ from hub.domain.rules import Severity
 from hub.domain.samples import Sample
 from hub.store import tables as t
 from hub.store.chunks import bits_of, driver_sql, head_columns
+from hub.store.sql import insert_or_ignore
 
 _json = msgspec.json.Encoder(order="sorted")
 _labels = msgspec.json.Decoder(dict[str, str])
@@ -31,12 +31,6 @@ class SeriesRange(msgspec.Struct, frozen=True):
     labels: dict[str, str]
     times: list[float]
     values: list[float]
-
-
-def _insert_ignoring_duplicates(conn: AsyncConnection, table: sa.Table) -> sa.Insert:
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    return postgresql.insert(table).on_conflict_do_nothing()
 
 
 _ROWS_PER_INSERT = 1000
@@ -64,7 +58,7 @@ class SampleRepo:
         if not keys:
             return {}
         await self._conn.execute(
-            _insert_ignoring_duplicates(self._conn, t.series),
+            insert_or_ignore(self._conn, t.series),
             [
                 {"fingerprint": fp, "name": name, "labels": _json.encode(labels).decode()}
                 for fp, (name, labels) in keys.items()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.domain.tokens import ApiToken, TokenScope
 from hub.store import tables as t
+from hub.store.sql import insert_or_ignore
 
 
 class TokenExistsError(ValueError):
@@ -62,13 +62,6 @@ class TokenRepo:
             sa.delete(t.api_tokens).where(t.api_tokens.c.name == name)
         )
         return bool(result.rowcount == 1)
-
-
-def insert_or_ignore(conn: AsyncConnection, table: sa.Table) -> sa.Insert:
-    """An INSERT that skips rows whose key exists (both backends know ON CONFLICT DO NOTHING)."""
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    return postgresql.insert(table).on_conflict_do_nothing()
 
 
 _COLUMNS = (
