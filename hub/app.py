@@ -72,6 +72,9 @@ def create_app(
             token, created = ensure_secret_file(settings.data_dir / "admin.token")
             state = _wire(settings, store, client, clock, token)
             app.state.hub = state
+            if settings.monitoring.heartbeats:  # watched (they age) from their first start
+                async with store.tx() as tx:
+                    await tx.heartbeats.ensure(settings.monitoring.heartbeats, clock.now())
             for collector in state.collectors:
                 if isinstance(collector, Closeable):
                     stack.push_async_callback(collector.aclose)

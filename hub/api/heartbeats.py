@@ -92,7 +92,7 @@ async def list_heartbeats(hub: HubDep) -> list[HeartbeatRead]:
     configs = hub.settings.monitoring.heartbeats
     now = hub.clock.now()
     async with hub.store.tx() as tx:
-        beats = await tx.heartbeats.watch(configs, now)
+        beats = await tx.heartbeats.get(configs)
     return [HeartbeatRead.of(b, configs[b.name], now) for b in sorted(beats, key=lambda b: b.name)]
 
 
@@ -111,15 +111,14 @@ async def _ping(
         else:
             from_body = PingCreate(message=body.decode("utf-8", "replace"))
     try:
-        query = PingCreate(
-            status=None if status is None else PingStatus(status.strip().lower()),
-            message=message,
-            duration=None if duration is None else float(duration),
-        )
+        query_status = None if status is None else PingStatus(status.strip().lower())
     except ValueError:
-        raise ClientException(
-            "status must be ok or fail, and duration a number of seconds"
-        ) from None
+        raise ClientException(f"status must be ok or fail, not {status!r}") from None
+    try:
+        query_duration = None if duration is None else float(duration)
+    except ValueError:
+        raise ClientException(f"duration must be a number of seconds, not {duration!r}") from None
+    query = PingCreate(status=query_status, message=message, duration=query_duration)
     seconds = from_body.duration if from_body.duration is not None else query.duration
     if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
         raise ClientException("duration must be a non-negative number of seconds")

@@ -28,5 +28,5 @@ class HeartbeatCollector:
         """One reading of every heartbeat's age."""
         now = self._clock.now()
         async with self._store.tx() as tx:
-            beats = await tx.heartbeats.watch(self._heartbeats, now)
+            beats = await tx.heartbeats.get(self._heartbeats)
         return [s for b in beats for s in state_samples(b, self._heartbeats[b.name], now)]

@@ -19,20 +19,23 @@ class HeartbeatRepo:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def watch(self, names: Iterable[str], now: datetime) -> list[Heartbeat]:
-        """The heartbeats ``names``; one not seen before starts being watched at ``now``."""
+    async def ensure(self, names: Iterable[str], now: datetime) -> None:
+        """Start watching the heartbeats ``names`` not seen before, from ``now`` (a write:
+        done once at start, not on every read)."""
         wanted = sorted(set(names))
-        if not wanted:
-            return []
-        await self._conn.execute(
-            insert_or_ignore(self._conn, t.heartbeats),
-            [{"name": name, "created_at": now} for name in wanted],
-        )
+        if wanted:
+            await self._conn.execute(
+                insert_or_ignore(self._conn, t.heartbeats),
+                [{"name": name, "created_at": now} for name in wanted],
+            )
+
+    async def get(self, names: Iterable[str]) -> list[Heartbeat]:
+        """The watched heartbeats among ``names``."""
         c = t.heartbeats.c
         rows = await self._conn.execute(
             sa.select(
                 c.name, c.created_at, c.last_ping_at, c.status, c.message, c.duration_s
-            ).where(c.name.in_(wanted))
+            ).where(c.name.in_(sorted(set(names))))
         )
         return [
             Heartbeat(name, created, pinged, None if status is None else PingStatus(status), m, d)
@@ -48,10 +51,11 @@ class HeartbeatRepo:
         duration: float | None,
     ) -> Heartbeat:
         """Record a ping and return the heartbeat after it."""
-        (beat,) = await self.watch([name], now)
-        await self._conn.execute(
+        await self.ensure([name], now)
+        created = await self._conn.scalar(
             sa.update(t.heartbeats)
             .where(t.heartbeats.c.name == name)
             .values(last_ping_at=now, status=status.value, message=message, duration_s=duration)
+            .returning(t.heartbeats.c.created_at)
         )
-        return Heartbeat(name, beat.created_at, now, status, message, duration)
+        return Heartbeat(name, created or now, now, status, message, duration)

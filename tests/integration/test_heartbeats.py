@@ -98,7 +98,11 @@ async def test_a_json_body_or_a_text_body_carries_the_details(beats, clock):
 
 @pytest.mark.parametrize(
     ("query", "reason"),
-    [("status=maybe", "status"), ("duration=abc", "duration"), ("duration=-1", "duration")],
+    [
+        ("status=maybe", "status must be ok or fail, not 'maybe'"),
+        ("duration=abc", "duration must be a number of seconds, not 'abc'"),
+        ("duration=-1", "duration must be a non-negative number of seconds"),
+    ],
 )
 async def test_invalid_ping_parameters_are_400(beats, query, reason):
     client, _ = beats

@@ -50,16 +50,18 @@ async def test_tokens_are_found_by_hash_touched_listed_and_deleted(store, clock)
 async def test_heartbeats_are_watched_once_and_keep_their_last_ping(store, clock):
     start = clock.now()
     async with store.tx() as tx:
-        first = await tx.heartbeats.watch(["backup", "nightly"], start)
+        await tx.heartbeats.ensure(["backup", "nightly"], start)
+        await tx.heartbeats.ensure(["backup"], clock.advance(30))  # already watched: unchanged
+        first = await tx.heartbeats.get(["backup", "nightly", "unknown"])
     assert sorted((b.name, b.created_at, b.last_ping_at) for b in first) == [
         ("backup", start, None),
         ("nightly", start, None),
     ]
-    later = clock.advance(60)
+    later = clock.advance(30)
     async with store.tx() as tx:
         beat = await tx.heartbeats.ping("backup", later, PingStatus.FAIL, "disk full", 3.5)
         assert (beat.created_at, beat.last_ping_at, beat.status) == (start, later, PingStatus.FAIL)
-        (again,) = await tx.heartbeats.watch(["backup"], clock.advance(60))
+        (again,) = await tx.heartbeats.get(["backup"])
     assert (again.created_at, again.last_ping_at, again.status, again.message, again.duration) == (
         start,
         later,
