@@ -10,8 +10,6 @@ import socket
 from collections.abc import Sequence
 from pathlib import Path
 
-import msgspec
-
 from hub.agent.sender import HubSender
 from hub.agent.shipper import Shipper
 from hub.agent.spool import Spool
@@ -35,13 +33,11 @@ class Agent:
         collectors: Sequence[Collector],
         shipper: Shipper,
         interval: float,
-        host: str | None = None,
     ) -> None:
         self.name = name
         self._collectors = collectors
         self._shipper = shipper
         self._interval = interval
-        self._host = host
 
     async def collect(self) -> list[Sample]:
         """One collection from every collector; a failing collector is logged and skipped."""
@@ -54,10 +50,6 @@ class Agent:
                 log.warning("collector %s failed: %s", collector.name, result)
                 continue
             samples.extend(result)
-        if self._host is not None:
-            samples = [
-                msgspec.structs.replace(s, labels={**s.labels, "host": self._host}) for s in samples
-            ]
         return samples
 
     async def tick(self) -> None:
@@ -120,7 +112,7 @@ async def run_agent(
     async with contextlib.AsyncExitStack() as stack:
         client = create_client()
         stack.push_async_callback(client.aclose)
-        collectors = build_collectors(config, clock, client)
+        collectors = build_collectors(config, clock, client, host)
         for collector in collectors:
             if isinstance(collector, Closeable):
                 stack.push_async_callback(collector.aclose)
@@ -133,5 +125,5 @@ async def run_agent(
             interval,
             hub_url,
         )
-        await Agent(name, collectors, shipper, interval, host).run(stop)
+        await Agent(name, collectors, shipper, interval).run(stop)
         log.info("stopped; %d batches spooled", len(spool))

@@ -16,11 +16,13 @@ from hub.lib.clock import Clock
 
 
 def build_collectors(
-    config: MonitoringConfig, clock: Clock, http: httpx.AsyncClient
+    config: MonitoringConfig, clock: Clock, http: httpx.AsyncClient, host: str | None = None
 ) -> list[Collector]:
-    """Every collector monitoring.yml asks for; each runs as its own job."""
-    collectors: list[Collector] = [SystemCollector(clock, float(config.collection.interval))]
-    collectors.extend(docker_collectors(config.collection, clock, os.environ))
+    """Every collector monitoring.yml asks for; each runs as its own job. Host and container
+    series are labelled ``host`` (default: this machine's host name)."""
+    interval = float(config.collection.interval)
+    collectors: list[Collector] = [SystemCollector(clock, interval, host=host)]
+    collectors.extend(docker_collectors(config.collection, clock, os.environ, host=host))
     collectors += http_probes(config.services, clock, http)
     collectors += scrapers(config.services, clock, http)
     return collectors

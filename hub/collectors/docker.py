@@ -59,6 +59,7 @@ def docker_collectors(
     clock: Clock,
     environ: Mapping[str, str],
     default_socket: Path = DEFAULT_SOCKET,
+    host: str | None = None,
 ) -> list[DockerCollector]:
     """The Docker collector when ``collection.docker`` is ``on``, or ``auto`` and an engine is
     expected; none otherwise."""
@@ -68,7 +69,13 @@ def docker_collectors(
     if mode == "off" or (mode == "auto" and not engine_expected(environ, default_socket)):
         return []
     return [
-        DockerCollector(clock, float(collection.interval), required=mode == "on", environ=environ)
+        DockerCollector(
+            clock,
+            float(collection.interval),
+            host=host,
+            required=mode == "on",
+            environ=environ,
+        )
     ]
 
 

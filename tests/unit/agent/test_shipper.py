@@ -149,16 +149,14 @@ async def test_stopping_mid_send_puts_the_batch_in_the_spool(tmp_path):
     assert batch.samples == [("ticks", {"host": "h"}, 1.0, 1.0)]
 
 
-async def test_an_agent_skips_a_failing_collector_and_relabels_the_host(tmp_path, caplog):
+async def test_an_agent_skips_a_failing_collector(tmp_path, caplog):
     hub = FakeHub()
-    agent = Agent(
-        "web-1", [Broken(), Counter()], Shipper(hub, Spool(tmp_path, 10**6)), 1.0, host="web-1"
-    )
+    agent = Agent("web-1", [Broken(), Counter()], Shipper(hub, Spool(tmp_path, 10**6)), 1.0)
     with caplog.at_level(logging.WARNING):
         await agent.tick()
     (body,) = hub.received
     batch = msgspec.msgpack.decode(body, type=IngestBatch)
-    assert (batch.agent, batch.samples) == ("web-1", [("ticks", {"host": "web-1"}, 1.0, 1.0)])
+    assert (batch.agent, batch.samples) == ("web-1", [("ticks", {"host": "h"}, 1.0, 1.0)])
     assert "collector broken failed" in caplog.text
 
 

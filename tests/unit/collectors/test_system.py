@@ -36,3 +36,16 @@ async def test_network_rates_need_time_to_pass(clock):
     await collector.collect()
     samples = await collector.collect()  # same instant: no rate can be computed
     assert not [s for s in samples if s.name == "network_io"]
+
+
+async def test_build_collectors_labels_host_series_with_the_name_given(clock):
+    import httpx
+
+    from hub.collectors import build_collectors
+    from hub.domain.config import CollectionConfig, MonitoringConfig
+
+    config = MonitoringConfig(collection=CollectionConfig(docker="off"))
+    async with httpx.AsyncClient() as http:
+        (system,) = build_collectors(config, clock, http, host="web-1")
+        samples = await system.collect()
+    assert samples and {s.labels["host"] for s in samples} == {"web-1"}
