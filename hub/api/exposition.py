@@ -9,7 +9,7 @@ families that meet are merged and a repeated label set keeps its first value.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from prometheus_client.core import GaugeMetricFamily
 
@@ -41,15 +41,30 @@ def sample_families(
     """
     helps: dict[str, str] = {}
     rows: dict[str, list[tuple[dict[str, str], float]]] = {}
+    exposed: dict[str, tuple[str, float]] = {}
+    """Per stored metric name its exposed name and scale: worked out once per name, not per
+    sample (thousands of series share a few dozen names)."""
+    labels_named: dict[str, str] = {}
     for sample in samples:
-        info = metric_info(sample.name)
-        name = metric_name(info.prometheus_name)
-        if name in reserved:
-            name = f"tcf_exported_{name.removeprefix('tcf_')}"
-        helps.setdefault(name, info.description)
-        labels = {label_name(k): v for k, v in sample.labels.items()}
-        rows.setdefault(name, []).append((labels, sample.value * info.prometheus_scale))
+        known = exposed.get(sample.name)
+        if known is None:
+            info = metric_info(sample.name)
+            name = metric_name(info.prometheus_name)
+            if name in reserved:
+                name = f"tcf_exported_{name.removeprefix('tcf_')}"
+            helps.setdefault(name, info.description)
+            known = exposed[sample.name] = (name, info.prometheus_scale)
+        name, scale = known
+        labels = {_cached(labels_named, k, label_name): v for k, v in sample.labels.items()}
+        rows.setdefault(name, []).append((labels, sample.value * scale))
     return [_family(name, helps[name], rows[name]) for name in sorted(rows)]
+
+
+def _cached(memo: dict[str, str], key: str, make: Callable[[str], str]) -> str:
+    value = memo.get(key)
+    if value is None:
+        value = memo[key] = make(key)
+    return value
 
 
 def _family(
