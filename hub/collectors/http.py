@@ -28,18 +28,6 @@ BODY_LIMIT = 1 << 20
 """Bytes of a body read for the keyword and JSON checks; health pages are far smaller."""
 
 
-class ProbeStatus(msgspec.Struct, frozen=True):
-    """The outcome of a service's last probe, for the API."""
-
-    up: bool
-    status: int
-    """HTTP status code; 0 when nothing answered."""
-    error: str | None
-    """Why the service counts as down (connection refused, HTTP 500, keyword missing …)."""
-    time: float
-    """Unix time of the probe."""
-
-
 class _Answer(msgspec.Struct, frozen=True):
     status: int
     body: bytes
@@ -60,16 +48,8 @@ class HttpProbe:
         self._http = http
         self._outcomes: deque[bool] = deque(maxlen=config.error_window)
         self._cert = CertExpiry(clock, config.url) if config.url.startswith("https:") else None
-        self._last: ProbeStatus | None = None
-
-    def status(self) -> ProbeStatus | None:
-        """The last probe's outcome; None before the first."""
-        return self._last
-
-    @property
-    def last_error(self) -> str | None:
+        self.last_error: str | None = None
         """Why the service was down at the last probe; None when it was up (or not probed)."""
-        return self._last.error if self._last else None
 
     async def collect(self) -> list[Sample]:
         """Probe once; the samples say whether the service is up, never an exception."""
@@ -84,7 +64,7 @@ class HttpProbe:
             error = _describe(exc, seconds)
         elapsed_ms = (monotonic() - started) * 1000
         status = answer.status if answer else 0
-        self._last = ProbeStatus(error is None, status, error, now)
+        self.last_error = error
         self._outcomes.append(error is None)
         if error is not None:
             log.debug("%s is down: %s", self.name, error)

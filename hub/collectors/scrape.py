@@ -84,7 +84,7 @@ class Scraper:
             self.last_error = None
         points = derive(reading, self._previous)
         self._previous = reading
-        kept = self._limited([relabel(p, self._service) for p in points])
+        kept = [relabel(p, self._service) for p in self._limited(points)]
         out = [Sample(p.name, p.labels, p.value, now) for p in kept]
         out.append(Sample("scrape_up", labels, 1.0, now))
         out.append(Sample("scrape_duration", labels, elapsed_ms, now))
