@@ -9,11 +9,10 @@ from pathlib import Path
 
 import click
 
+from hub.cli.client import EXIT_REFUSED
 from hub.lib.durations import parse_duration
 from hub.lib.sizes import parse_size
 from hub.settings import default_data_dir
-
-EXIT_REFUSED = 1
 
 
 @click.command()

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from hub.cli.client import EXIT_REFUSED, HubClient, find_token
+from hub.cli.output import console, hub_client, make_table, when
 from hub.lib.durations import format_duration
 from hub.lib.yamlconf import ConfigError, load_yaml
 from hub.notify.policy import parse_policy
@@ -47,12 +46,6 @@ def ctl(ctx: click.Context, url: str, token: str | None, data_dir: Path | None) 
     ctx.obj = lambda: HubClient(url, find_token(token, data_dir))
 
 
-def _client(ctx: click.Context) -> HubClient:
-    make: Any = ctx.obj
-    client: HubClient = make()
-    return client
-
-
 @ctl.group()
 def metrics() -> None:
     """Current metric values."""
@@ -64,14 +57,14 @@ def metrics() -> None:
 @click.pass_context
 def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None:
     """Show current values, of every series or of one SERVICE."""
-    rows = _client(ctx).get("/api/v1/metrics/current", service=service)
+    rows = hub_client(ctx).get("/api/v1/metrics/current", service=service)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows and service:
         click.echo(f"no current metrics for {service!r}", err=True)
         sys.exit(EXIT_REFUSED)
-    table = _table("metric", "labels", "value", "age")
+    table = make_table("metric", "labels", "value", "age")
     now = datetime.now(UTC).timestamp()
     for row in rows:
         labels = {k: v for k, v in row["labels"].items() if k != "host"}
@@ -81,7 +74,7 @@ def metrics_show(ctx: click.Context, service: str | None, as_json: bool) -> None
             _value(row["value"], row["unit"]),
             f"{max(0, now - row['time']):.0f}s",
         )
-    _console().print(table)
+    console().print(table)
 
 
 @metrics.command("trend")
@@ -95,7 +88,7 @@ def metrics_trend(
 ) -> None:
     """Trend, capacity forecast and week-over-week change of TARGET: a metric, a selector
     like 'disk_usage{mount="/"}', or a service name."""
-    client = _client(ctx)
+    client = hub_client(ctx)
     params = {"window": window, "threshold": threshold}
     match = target
     rows = client.get("/api/v1/series/forecast", match=match, **params)
@@ -110,7 +103,7 @@ def metrics_trend(
         click.echo(f"no data for {target!r} in the last {window}", err=True)
         sys.exit(EXIT_REFUSED)
     weekly = {_series_key(c): c["comparison"] for c in changes}
-    table = _table("series", "now", "per day", "forecast", "vs last week")
+    table = make_table("series", "now", "per day", "forecast", "vs last week")
     for row in rows:
         change = weekly.get(_series_key(row))
         table.add_row(
@@ -120,7 +113,7 @@ def metrics_trend(
             _forecast_text(row),
             "" if change is None else _change_text(change),
         )
-    _console().print(table)
+    console().print(table)
 
 
 @ctl.group()
@@ -134,11 +127,11 @@ def alerts() -> None:
 @click.pass_context
 def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
     """List alerts, newest first."""
-    rows = _client(ctx).get("/api/v1/alerts", state=state)
+    rows = hub_client(ctx).get("/api/v1/alerts", state=state)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = _table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
+    table = make_table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
     for row in rows:
         labels = {k: v for k, v in row["labels"].items() if k not in ("alertname", "severity")}
         value = "" if row["value"] is None else f"{row['value']:.4g}"
@@ -149,10 +142,10 @@ def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
             row["severity"],
             _labels(labels),
             value,
-            row["started_at"][:19].replace("T", " "),
+            when(row["started_at"]),
             row.get("acknowledged_by") or "",
         )
-    _console().print(table)
+    console().print(table)
 
 
 @alerts.command("ack")
@@ -161,7 +154,9 @@ def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
 @click.pass_context
 def alerts_ack(ctx: click.Context, alert_id: int, comment: str | None) -> None:
     """Acknowledge alert ALERT_ID (stops repeats; idempotent)."""
-    result = _client(ctx).post(f"/api/v1/alerts/{alert_id}/ack", {"comment": comment, "by": _who()})
+    result = hub_client(ctx).post(
+        f"/api/v1/alerts/{alert_id}/ack", {"comment": comment, "by": _who()}
+    )
     alert = result["alert"]
     click.echo(
         f"alert {alert_id} ({alert['rule']}) {result['outcome']} by {alert['acknowledged_by']}"
@@ -173,7 +168,7 @@ def alerts_ack(ctx: click.Context, alert_id: int, comment: str | None) -> None:
 @click.pass_context
 def alerts_unack(ctx: click.Context, alert_id: int) -> None:
     """Take back the acknowledgement of ALERT_ID."""
-    alert = _client(ctx).post(f"/api/v1/alerts/{alert_id}/unack")
+    alert = hub_client(ctx).post(f"/api/v1/alerts/{alert_id}/unack")
     click.echo(f"alert {alert_id} ({alert['rule']}) is {alert['state']}")
 
 
@@ -183,7 +178,7 @@ def alerts_unack(ctx: click.Context, alert_id: int) -> None:
 @click.pass_context
 def alerts_resolve(ctx: click.Context, alert_id: int, comment: str | None) -> None:
     """Resolve ALERT_ID by hand (rules with manual_resolve: true)."""
-    alert = _client(ctx).post(
+    alert = hub_client(ctx).post(
         f"/api/v1/alerts/{alert_id}/resolve", {"comment": comment, "by": _who()}
     )
     click.echo(f"alert {alert_id} ({alert['rule']}) is {alert['state']}")
@@ -235,19 +230,6 @@ def _configured_alerts(config_dir: Path | None) -> Path:
     folder = config_dir or default_config_dir()
     own = folder / "alerts.yml"
     return own if own.is_file() else builtin_config_dir() / "alerts.yml"
-
-
-def _console() -> Console:
-    """Terminal width on a terminal; wide when piped, so rows stay whole for grep and awk."""
-    return Console(width=None if sys.stdout.isatty() else 200)
-
-
-def _table(*columns: str) -> Table:
-    """A table whose cells stay on one line (greppable), except the labels column."""
-    table = Table()
-    for name in columns:
-        table.add_column(name, no_wrap=name != "labels", overflow="fold")
-    return table
 
 
 def _series_key(row: dict[str, Any]) -> tuple[str, str]:

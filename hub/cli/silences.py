@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from hub.cli.client import HubClient
-
-
-def _client(ctx: click.Context) -> HubClient:
-    make: Any = ctx.obj
-    client: HubClient = make()
-    return client
+from hub.cli.output import console, hub_client, make_table, when
 
 
 @click.command("silence")
@@ -34,11 +24,11 @@ def alerts_silence(
     ctx: click.Context, matchers: tuple[str, ...], duration: str, comment: str
 ) -> None:
     """Silence the notifications of alerts matching every --match, starting now."""
-    silence = _client(ctx).post(
+    silence = hub_client(ctx).post(
         "/api/v1/silences",
         {"matchers": list(matchers), "duration": duration, "comment": comment},
     )
-    click.echo(f"silence {silence['id']} {silence['state']} until {_when(silence['ends_at'])}")
+    click.echo(f"silence {silence['id']} {silence['state']} until {when(silence['ends_at'])}")
 
 
 @click.group()
@@ -51,24 +41,24 @@ def silences() -> None:
 @click.pass_context
 def silences_list(ctx: click.Context, as_json: bool) -> None:
     """Pending, active and recently expired silences."""
-    rows = _client(ctx).get("/api/v1/silences")
+    rows = hub_client(ctx).get("/api/v1/silences")
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table()
-    for column in ("id", "state", "matchers", "starts", "ends", "by", "comment"):
-        table.add_column(column, no_wrap=column not in ("matchers", "comment"), overflow="fold")
+    table = make_table(
+        "id", "state", "matchers", "starts", "ends", "by", "comment", fold=("matchers", "comment")
+    )
     for row in rows:
         table.add_row(
             row["id"],
             row["state"],
             ", ".join(_matcher(m) for m in row["matchers"]),
-            _when(row["starts_at"]),
-            _when(row["ends_at"]),
+            when(row["starts_at"]),
+            when(row["ends_at"]),
             row["created_by"],
             row["comment"],
         )
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console().print(table)
 
 
 @silences.command("expire")
@@ -76,13 +66,9 @@ def silences_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def silences_expire(ctx: click.Context, silence_id: str) -> None:
     """End silence SILENCE_ID now; alerts it muted that still fire notify at their next tick."""
-    _client(ctx).post(f"/api/v1/silences/{silence_id}/expire")
+    hub_client(ctx).post(f"/api/v1/silences/{silence_id}/expire")
     click.echo(f"silence {silence_id} expired")
 
 
 def _matcher(matcher: dict[str, str]) -> str:
     return f"{matcher['label']}{matcher['op']}{json.dumps(matcher['value'])}"
-
-
-def _when(value: str) -> str:
-    return value[:19].replace("T", " ")

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from hub.cli.client import HubClient
+from hub.cli.output import console, hub_client, make_table, when
+from hub.domain.tokens import TokenScope
 
-SCOPES = ("ingest", "heartbeat")
-
-
-def _client(ctx: click.Context) -> HubClient:
-    make: Any = ctx.obj
-    client: HubClient = make()
-    return client
+SCOPES = tuple(scope.value for scope in TokenScope)
 
 
 @click.group()
@@ -32,7 +23,7 @@ def tokens() -> None:
 @click.pass_context
 def tokens_create(ctx: click.Context, name: str, scope: str) -> None:
     """Create token NAME and print its secret (shown this once only)."""
-    created = _client(ctx).post("/api/v1/tokens", {"name": name, "scope": scope})
+    created = hub_client(ctx).post("/api/v1/tokens", {"name": name, "scope": scope})
     click.echo(created["token"])
     click.echo(
         f"token {created['name']!r} (scope {created['scope']}) created; "
@@ -46,21 +37,19 @@ def tokens_create(ctx: click.Context, name: str, scope: str) -> None:
 @click.pass_context
 def tokens_list(ctx: click.Context, as_json: bool) -> None:
     """List tokens with their scope and last use (never their secrets)."""
-    rows = _client(ctx).get("/api/v1/tokens")
+    rows = hub_client(ctx).get("/api/v1/tokens")
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table()
-    for column in ("name", "scope", "created", "last used"):
-        table.add_column(column, no_wrap=True)
+    table = make_table("name", "scope", "created", "last used", fold=())
     for row in rows:
         table.add_row(
             row["name"],
             row["scope"],
-            _when(row["created_at"]),
-            _when(row.get("last_used_at")) or "never",
+            when(row["created_at"]),
+            when(row.get("last_used_at")) or "never",
         )
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console().print(table)
 
 
 @tokens.command("revoke")
@@ -68,9 +57,5 @@ def tokens_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def tokens_revoke(ctx: click.Context, name: str) -> None:
     """Revoke token NAME: requests with it are refused from now on."""
-    _client(ctx).request("DELETE", f"/api/v1/tokens/{name}")
+    hub_client(ctx).request("DELETE", f"/api/v1/tokens/{name}")
     click.echo(f"token {name!r} revoked")
-
-
-def _when(value: str | None) -> str:
-    return "" if not value else value[:19].replace("T", " ")
