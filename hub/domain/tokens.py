@@ -18,10 +18,20 @@ class TokenScope(enum.StrEnum):
     """Cron and backup jobs: ``POST /api/v1/heartbeats/{name}`` only."""
 
 
-_ALLOWED: dict[TokenScope, tuple[str, re.Pattern[str]]] = {
-    TokenScope.INGEST: ("POST", re.compile(r"^/api/v1/ingest/?$")),
-    TokenScope.HEARTBEAT: ("POST", re.compile(r"^/api/v1/heartbeats/[^/]+/?$")),
+class _Route(msgspec.Struct, frozen=True):
+    method: str
+    pattern: re.Pattern[str]
+    shown: str
+    """The route as people read it, for error messages."""
+
+
+_ALLOWED: dict[TokenScope, _Route] = {
+    TokenScope.INGEST: _Route("POST", re.compile(r"^/api/v1/ingest/?$"), "POST /api/v1/ingest"),
+    TokenScope.HEARTBEAT: _Route(
+        "POST", re.compile(r"^/api/v1/heartbeats/[^/]+/?$"), "POST /api/v1/heartbeats/{name}"
+    ),
 }
+"""The one route each scope opens."""
 
 TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 """Token names: letters, digits and ``_ . @ -``, up to 100 characters."""
@@ -29,16 +39,13 @@ TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 
 def scope_allows(scope: TokenScope, method: str, path: str) -> bool:
     """Whether a token of ``scope`` may call ``method path``."""
-    allowed_method, pattern = _ALLOWED[scope]
-    return method.upper() == allowed_method and pattern.match(path) is not None
+    route = _ALLOWED[scope]
+    return method.upper() == route.method and route.pattern.match(path) is not None
 
 
 def scope_routes(scope: TokenScope) -> str:
     """The one route ``scope`` opens, for error messages."""
-    return {
-        TokenScope.INGEST: "POST /api/v1/ingest",
-        TokenScope.HEARTBEAT: "POST /api/v1/heartbeats/{name}",
-    }[scope]
+    return _ALLOWED[scope].shown
 
 
 class ApiToken(msgspec.Struct, frozen=True):
