@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 
 from hub.api.state import HubDep
 from hub.domain.config import HeartbeatConfig
-from hub.domain.heartbeats import Heartbeat, PingStatus, ping_samples
+from hub.domain.heartbeats import Heartbeat, PingStatus, age, overdue, ping_samples
 
 MAX_MESSAGE = 1000
 """Characters of a ping's message that are kept (the tail of a log is usually enough)."""
@@ -45,7 +45,6 @@ class HeartbeatRead(msgspec.Struct, frozen=True):
     @classmethod
     def of(cls, beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> HeartbeatRead:
         """The wire form of ``beat``."""
-        age = max(0.0, (now - (beat.last_ping_at or beat.created_at)).total_seconds())
         return cls(
             beat.name,
             config.period,
@@ -55,8 +54,8 @@ class HeartbeatRead(msgspec.Struct, frozen=True):
             beat.status,
             beat.message,
             beat.duration,
-            age,
-            age > config.period + config.grace,
+            age(beat, now),
+            overdue(beat, config, now),
         )
 
 

@@ -34,6 +34,16 @@ class Heartbeat(msgspec.Struct, frozen=True):
     """Seconds the job took, as it reported."""
 
 
+def age(beat: Heartbeat, now: datetime) -> float:
+    """Seconds since the last ping, or since the hub began watching a heartbeat never pinged."""
+    return max(0.0, (now - (beat.last_ping_at or beat.created_at)).total_seconds())
+
+
+def overdue(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> bool:
+    """Whether the heartbeat is later than its period plus grace."""
+    return age(beat, now) > config.period + config.grace
+
+
 def state_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> list[Sample]:
     """What the heartbeat looks like at ``now``, written every collection interval:
 
@@ -42,13 +52,11 @@ def state_samples(beat: Heartbeat, config: HeartbeatConfig, now: datetime) -> li
     was pinged, ``job_success`` of the last ping (1 ok, 0 fail) — repeated so that an alert on
     a failed run stays open until the next run, rather than resolving when the series goes
     quiet."""
-    since = beat.last_ping_at or beat.created_at
-    age = max(0.0, (now - since).total_seconds())
     labels = {"heartbeat": beat.name}
     at = now.timestamp()
     out = [
-        Sample("heartbeat_age_seconds", labels, age, at),
-        Sample("heartbeat_overdue", labels, 1.0 if age > config.period + config.grace else 0.0, at),
+        Sample("heartbeat_age_seconds", labels, age(beat, now), at),
+        Sample("heartbeat_overdue", labels, 1.0 if overdue(beat, config, now) else 0.0, at),
     ]
     if beat.status is not None:
         out.append(Sample("job_success", labels, 1.0 if beat.status is PingStatus.OK else 0.0, at))
