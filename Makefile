@@ -63,13 +63,16 @@ prometheus:
 	@bash tests/prometheus-install.sh
 
 # A private Docker Engine on /tmp/tcf-dockerd/docker.sock for the Docker tests (root only; else
-# they skip); `make test` stops it afterwards, also when tests fail.
+# they skip). `make test` starts its own in a fresh /tmp/tcf-dockerd.XXXXXX (ENGINE_DIR), so two
+# runs on one machine do not share one, and stops it afterwards, also when tests fail.
 dockerd:
 	@bash tests/dockerd-up.sh >/dev/null
 
 test: build lint typecheck chromium postgres prometheus
 	cd frontend && npm test
-	trap 'bash tests/dockerd-down.sh' EXIT; bash tests/dockerd-up.sh >/dev/null; \
+	export ENGINE_DIR=$${ENGINE_DIR:-$$(mktemp -d /tmp/tcf-dockerd.XXXXXX)}; \
+	trap 'bash tests/dockerd-down.sh; rmdir "$$ENGINE_DIR" 2>/dev/null || true' EXIT; \
+	bash tests/dockerd-up.sh >/dev/null; \
 	$(BIN)/pytest -p randomly --cov=hub --cov-branch --cov-report=term-missing:skip-covered
 
 bench: build

@@ -19,7 +19,10 @@ import docker
 from hub.collectors.docker import DockerCollector
 from hub.lib.clock import SystemClock
 
-HOST = os.environ.get("TCF_HUB_TEST_DOCKER_HOST", "unix:///tmp/tcf-dockerd/docker.sock")
+HOST = os.environ.get(
+    "TCF_HUB_TEST_DOCKER_HOST",
+    f"unix://{os.environ.get('ENGINE_DIR', '/tmp/tcf-dockerd')}/docker.sock",  # noqa: S108
+)
 
 
 async def measure(runs: int) -> str:
