@@ -61,7 +61,7 @@ async def list_hosts(hub: HubDep) -> list[HostRead]:
     """Every host with recent samples (labelled ``host``): this one and agents' hosts."""
     newest: dict[str, float] = {}
     counts: dict[str, int] = defaultdict(int)
-    for sample in await hub.tsdb.latest(since=from_unix(0)):
+    for sample in await hub.tsdb.latest(since=from_unix(0), ordered=False):
         host = sample.labels.get("host")
         if host is None:
             continue

@@ -19,7 +19,7 @@ async def topology(hub: HubDep) -> Topology:
     """Every host, container and service seen in the last day, worst health first; a host is
     down after three collection intervals (at least 30 s) without data."""
     now = hub.clock.now()
-    latest = await hub.tsdb.latest(since=now - REMEMBER)
+    latest = await hub.tsdb.latest(since=now - REMEMBER, ordered=False)
     monitoring = hub.settings.monitoring
     return build_topology(
         latest,

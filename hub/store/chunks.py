@@ -263,12 +263,19 @@ async def storage_stats(conn: AsyncConnection) -> StorageStats:
     ).one()
     file_bytes = None
     if conn.dialect.name == "sqlite":
-        pages = (await conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
-        size = (await conn.execute(sa.text("PRAGMA page_size"))).scalar_one()
-        file_bytes = int(pages) * int(size)
+        pages, _, size = await sqlite_pages(conn)
+        file_bytes = pages * size
     return StorageStats(
         int(series), int(head), int(chunks[1]), int(chunks[0]), int(chunks[2]), file_bytes
     )
+
+
+async def sqlite_pages(conn: AsyncConnection) -> tuple[int, int, int]:
+    """A SQLite file's pages, free pages and page size."""
+    pages = (await conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
+    free = (await conn.execute(sa.text("PRAGMA freelist_count"))).scalar_one()
+    size = (await conn.execute(sa.text("PRAGMA page_size"))).scalar_one()
+    return int(pages), int(free), int(size)
 
 
 class StoredRollup(msgspec.Struct, frozen=True, array_like=True):

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, storage_stats
+from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, sqlite_pages, storage_stats
 from hub.store.heartbeats import HeartbeatRepo
 from hub.store.migrate import normalize_url
 from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
@@ -70,10 +70,8 @@ class Store:
         if self.engine.dialect.name != "sqlite":
             return None
         async with self.engine.connect() as conn:
-            pages = (await conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
-            free = (await conn.execute(sa.text("PRAGMA freelist_count"))).scalar_one()
-            size = (await conn.execute(sa.text("PRAGMA page_size"))).scalar_one()
-        return (int(pages) - int(free)) * int(size)
+            pages, free, size = await sqlite_pages(conn)
+        return (pages - free) * size
 
     async def reclaim(self, min_free_fraction: float = 0.2) -> int:
         """Give free pages back to the file system once they are a large part of the file
@@ -84,9 +82,7 @@ class Store:
         # VACUUM cannot run inside a transaction: this connection runs in autocommit mode.
         async with self.engine.connect() as plain:
             conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
-            pages = int((await conn.execute(sa.text("PRAGMA page_count"))).scalar_one())
-            free = int((await conn.execute(sa.text("PRAGMA freelist_count"))).scalar_one())
-            size = int((await conn.execute(sa.text("PRAGMA page_size"))).scalar_one())
+            pages, free, size = await sqlite_pages(conn)
             if pages == 0 or free / pages < min_free_fraction:
                 return 0
             await conn.execute(sa.text("VACUUM"))

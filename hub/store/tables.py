@@ -28,12 +28,6 @@ _BITS = struct.Struct("<d")
 _INT = struct.Struct("<q")
 
 
-def float_bits(value: float) -> int:
-    """The IEEE-754 bits of ``value`` as a signed int64 (lossless for NaN and -0.0)."""
-    bits: int = _INT.unpack(_BITS.pack(value))[0]
-    return bits
-
-
 def bits_float(bits: int) -> float:
     """The float whose IEEE-754 bits are ``bits``."""
     value: float = _BITS.unpack(_INT.pack(bits))[0]

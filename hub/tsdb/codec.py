@@ -17,8 +17,8 @@ The zigzag step treats a whole column as one big integer; the other steps are ar
 itertools and operator calls, so almost nothing loops in Python per sample. Version 1 chunks
 (plain two's complement words in a zlib stream) are still read.
 
-The column helpers (``pack_ints``, ``pack_floats`` and their inverses) are shared with the
-rollup blobs (hub/tsdb/rollup.py).
+The integer column helpers (``pack_ints``, ``unpack_ints``) and ``float_words`` /
+``words_floats`` are shared with the rollup blobs (hub/tsdb/rollup.py).
 """
 
 from __future__ import annotations
@@ -109,18 +109,6 @@ def pack_floats(values: Sequence[float]) -> bytes:
     if decimal is not None:
         return DECIMAL + decimal
     return XOR + _shuffle(_xor_column(raw))
-
-
-def unpack_floats(data: bytes, offset: int, count: int) -> tuple[list[float], int]:
-    """``count`` values that ``pack_floats`` wrote at ``offset``, and the offset after them.
-
-    Raises:
-        CodecError: an unknown mode byte.
-    """
-    mode = data[offset : offset + 1]
-    if mode not in (DECIMAL, XOR):
-        raise CodecError("not a float column")
-    return _unpack_value_column(mode, data, offset + 1, count, unpack_ints)
 
 
 def float_words(values: Sequence[float]) -> tuple[bytes, list[int]]:

@@ -186,7 +186,7 @@ class TSDB:
         async with self._store.tx() as tx:
             report.samples = await tx.samples.delete_before(raw_cutoff)
             report.chunks = await tx.chunks.delete_before(raw_cutoff)
-            for resolution, keep in ((60, retention.minute), (3600, retention.hour)):
+            for resolution, keep in zip(TIERS, (retention.minute, retention.hour), strict=True):
                 report.rollups += await tx.rollups.delete_before(
                     resolution, _ms(now - timedelta(seconds=keep))
                 )
@@ -204,9 +204,9 @@ class TSDB:
                 dropped = await tx.chunks.drop_oldest_block()
                 report.chunks += dropped
                 if not dropped:
-                    dropped = await tx.rollups.drop_oldest_block(60)
+                    dropped = await tx.rollups.drop_oldest_block(TIERS[0])
                     if not dropped:
-                        dropped = await tx.rollups.drop_oldest_block(3600)
+                        dropped = await tx.rollups.drop_oldest_block(TIERS[1])
                     report.rollups += dropped
             if not dropped:
                 return  # only the head and metadata are left: nothing old to give up
