@@ -15,15 +15,15 @@ from hub.alerts import AlertEngine
 from hub.api import build_api
 from hub.api.sessions import Sessions
 from hub.api.state import HubState
-from hub.channels import CHANNELS
+from hub.channels import PushKit, build_channel
 from hub.collectors import Closeable, build_collectors
 from hub.collectors.heartbeats import HeartbeatCollector
-from hub.domain.config import channel_type
 from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock, SystemClock
 from hub.lib.http import create_client
 from hub.lib.secrets import ensure_secret_file
+from hub.lib.vapid import VAPID_FILE, ensure_vapid_keys
 from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
 from hub.notify.routes import resolve_routes
@@ -111,9 +111,10 @@ def _wire(
     tsdb = TSDB(store)
     bus = Bus()
     routes = resolve_routes(settings.rules, settings.monitoring.channels)
+    vapid, _ = ensure_vapid_keys(settings.data_dir / VAPID_FILE)
+    push = PushKit(store, vapid, clock, settings.external_url)
     channels = {
-        name: CHANNELS[channel_type(config)](config, client)
-        for name, config in routes.channels.items()
+        name: build_channel(config, client, push) for name, config in routes.channels.items()
     }
     dispatcher = Dispatcher(store, settings.policy, routes, settings.rules, settings.external_url)
     engine = AlertEngine(store, tsdb, settings.rules, dispatcher, clock, bus)
@@ -150,4 +151,5 @@ def _wire(
         clock=clock,
         admin_token=token,
         sessions=Sessions(store, clock, settings.external_url),
+        push=push,
     )

@@ -15,6 +15,7 @@ from hub.domain.config import (
     HeartbeatConfig,
     MonitoringConfig,
     ServiceConfig,
+    WebPushChannelConfig,
 )
 from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
@@ -245,7 +246,11 @@ def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:
             f"{kind} channels are not available in this version "
             f"(available: {', '.join(AVAILABLE_CHANNEL_TYPES)})",
         )
-    config = doc.convert(body, ChannelConfig, path)
+    config: ChannelConfig = doc.convert(body, ChannelConfig, path)  # type: ignore[arg-type]
+    if isinstance(config, WebPushChannelConfig):
+        if not config.subject.startswith(("mailto:", "https://")):
+            raise doc.error((*path, "subject"), "expected a mailto: or https:// contact")
+        return config
     if not config.url.startswith(("http://", "https://")):
         raise doc.error((*path, "url"), "expected an http:// or https:// URL")
     return config

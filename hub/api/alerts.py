@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from hub.alerts import AckOutcome, AlertNotFoundError, ManualResolveRefusedError
+from hub.api.acktokens import spend_ack_token
 from hub.api.schemas import AckCreate, AckResult, AlertDetail, AlertRead
 from hub.api.state import HubDep
 from hub.domain.alerts import AlertState
@@ -58,9 +59,17 @@ class AlertController(Controller):
         alert_id: FromPath[int],
         data: JSONBody[AckCreate | None] = None,
     ) -> AckResult:
-        """Acknowledge: idempotent; a resolved alert answers 409 and stays resolved."""
+        """Acknowledge: idempotent; a resolved alert answers 409 and stays resolved. Without
+        auth, the body's ``ack_token`` from a push must be valid for this alert (C9)."""
         body = data or AckCreate()
-        by = body.by or str(request.user)
+        if body.ack_token is not None:
+            by = await spend_ack_token(hub, alert_id, body.ack_token)
+        elif request.user is None:
+            raise NotAuthorizedException(
+                "authentication required: sign in, send a bearer token or an ack_token"
+            )
+        else:
+            by = body.by or str(request.user)
         try:
             alert, outcome = await hub.engine.acknowledge(alert_id, by, body.comment)
         except AlertNotFoundError:

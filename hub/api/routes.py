@@ -34,6 +34,7 @@ from hub.api.metrics import (
     prometheus_metrics,
     stream_events,
 )
+from hub.api.push import PushController
 from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.silences import SilenceController
 from hub.api.state import HubState
@@ -75,6 +76,7 @@ def build_api(
         ping_heartbeat,
         list_heartbeats,
         TokenController,
+        PushController,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

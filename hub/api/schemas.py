@@ -23,6 +23,8 @@ class AckCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     comment: str | None = msgspec.field(default=None)
     by: str | None = None
+    ack_token: str | None = None
+    """A push notification's single-use token (C9): acknowledges without signing in."""
 
 
 class AckResult(msgspec.Struct, frozen=True):

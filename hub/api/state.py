@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 
 from hub.alerts import AlertEngine
 from hub.api.sessions import Sessions
+from hub.channels import PushKit
 from hub.collectors import Collector
 from hub.jobs import HubJobs
 from hub.lib.bus import Bus
@@ -35,6 +36,7 @@ class HubState:
     clock: Clock
     admin_token: str
     sessions: Sessions
+    push: PushKit
 
 
 HubDep = NamedDependency[HubState]

@@ -1,18 +1,30 @@
 """Channels deliver notifications to people: one module per kind, and a registry."""
 
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 
 from hub.channels.base import Channel
 from hub.channels.webhook import Webhook
-from hub.domain.config import ChannelConfig
+from hub.channels.webpush import PushKit, WebPush
+from hub.domain.config import ChannelConfig, WebPushChannelConfig, channel_type
 
-ChannelFactory = Callable[[ChannelConfig, httpx.AsyncClient], Channel]
+ChannelFactory = Callable[..., Channel]
 
 CHANNELS: dict[str, ChannelFactory] = {
     "webhook": Webhook,
+    "webpush": WebPush,
 }
 """Every channel kind by the ``type`` slug used in monitoring.yml."""
 
-__all__ = ["CHANNELS", "Channel"]
+
+def build_channel(config: ChannelConfig, client: httpx.AsyncClient, push: PushKit) -> Channel:
+    """The channel for ``config``: built from the config and the shared HTTP client, except
+    web push, which sends through pywebpush with the hub's VAPID keys and devices (``push``)."""
+    factory = CHANNELS[channel_type(config)]
+    args: tuple[Any, ...] = (push,) if isinstance(config, WebPushChannelConfig) else (client,)
+    return factory(config, *args)
+
+
+__all__ = ["CHANNELS", "Channel", "PushKit", "build_channel"]

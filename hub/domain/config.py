@@ -11,7 +11,7 @@ from hub.lib.sizes import Bytes
 
 CHANNEL_TYPES = ("webhook", "slack", "discord", "email", "webpush", "apprise")
 """Every channel type C6 names; ``AVAILABLE_CHANNEL_TYPES`` those this version delivers."""
-AVAILABLE_CHANNEL_TYPES = ("webhook",)
+AVAILABLE_CHANNEL_TYPES = ("webhook", "webpush")
 
 
 class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -105,7 +105,24 @@ class WebhookChannelConfig(
     """Seconds before a delivery attempt counts as timed out."""
 
 
-ChannelConfig = WebhookChannelConfig
+class WebPushChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="webpush"
+):
+    """Web Push to every device that enabled push in the dashboard (C9)."""
+
+    subject: str = "mailto:tcf-hub@localhost"
+    """VAPID ``sub`` claim: a ``mailto:`` or ``https:`` contact for push services' operators."""
+    ttl: Seconds = Seconds(86400)
+    """Seconds a push service keeps an undelivered push (device offline); default 1 day."""
+    ack_token_ttl: Seconds = Seconds(86400)
+    """Seconds a notification's Acknowledge action stays usable; default 1 day."""
+    send_resolved: bool = True
+    """Also push when an alert resolves (it replaces the firing push still undelivered)."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a push service's answer counts as timed out."""
+
+
+ChannelConfig = WebhookChannelConfig | WebPushChannelConfig
 """The tagged union of channel configs on ``type``; grows as channel types are added."""
 
 

@@ -13,6 +13,7 @@ from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, sqlite_pages, 
 from hub.store.heartbeats import HeartbeatRepo
 from hub.store.migrate import normalize_url
 from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
+from hub.store.push import PushRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
 
@@ -37,6 +38,7 @@ class Tx:
         self.notify_state = NotifyStateRepo(conn)
         self.silences = SilenceRepo(conn)
         self.meta = MetaRepo(conn)
+        self.push = PushRepo(conn)
 
 
 class Store:

@@ -242,3 +242,28 @@ hub_meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 """Small facts about the running hub, e.g. when rules were last evaluated (for restarts)."""
+
+push_subscriptions = sa.Table(
+    "push_subscriptions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("endpoint", sa.String(2000), nullable=False, unique=True),
+    sa.Column("p256dh", sa.String(200), nullable=False),
+    sa.Column("auth", sa.String(100), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_success_at", Timestamp),
+)
+"""Devices that receive Web Push, one row per browser subscription (its endpoint is unique)."""
+
+ack_tokens = sa.Table(
+    "ack_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("alert_id", sa.Integer, nullable=False),
+    sa.Column("device", sa.String(100), nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False, index=True),
+    sa.Column("used_at", Timestamp),
+)
+"""Single-use tokens a push carries so its Acknowledge action works without a session; only
+the sha256 of each token is stored, bound to one alert and expiring."""
