@@ -95,6 +95,7 @@ class WebPush:
         expires = now + timedelta(seconds=float(self._config.ack_token_ttl))
         messages: list[tuple[PushSubscription, NotifiedAlert, bytes]] = []
         async with kit.store.tx() as tx:
+            await tx.push.prune_ack_tokens(now)  # tokens are made here, so forgotten here too
             devices = await tx.push.all()
             for device in devices:
                 for alert in notification.alerts:

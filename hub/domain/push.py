@@ -115,13 +115,27 @@ def topic(fingerprint: str) -> str:
 def encode_payload(payload: PushPayload) -> bytes:
     """The payload as JSON, its body (then title) shortened so the whole fits ``MAX_PAYLOAD``."""
     data = msgspec.json.encode(payload)
-    body, title = payload.body, payload.title
-    while len(data) > MAX_PAYLOAD and (body or len(title) > 1):
-        excess = len(data) - MAX_PAYLOAD
-        if body:  # JSON escapes make a character cost up to 6 bytes: cut at least as many
-            body = body[: max(0, len(body) - max(excess, 1) - 1)]
-            shown = body + "…" if body else ""
-        else:
-            title, shown = title[: max(1, len(title) - max(excess, 1))], ""
-        data = msgspec.json.encode(msgspec.structs.replace(payload, body=shown, title=title))
-    return data
+    if len(data) <= MAX_PAYLOAD:
+        return data
+
+    def shortened(body: int, title: int) -> bytes:
+        text = payload.body[:body] + "…" if body else ""
+        return msgspec.json.encode(
+            msgspec.structs.replace(payload, body=text, title=payload.title[:title])
+        )
+
+    # The longest prefix that fits (JSON escapes make characters cost 1 to 6 bytes).
+    full_title = len(payload.title)
+    low, high = 0, len(payload.body)
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (
+            (mid, high) if len(shortened(mid, full_title)) <= MAX_PAYLOAD else (low, mid - 1)
+        )
+    if low:
+        return shortened(low, full_title)
+    low, high = 1, full_title
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if len(shortened(0, mid)) <= MAX_PAYLOAD else (low, mid - 1)
+    return shortened(0, low)

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from litestar.testing import AsyncTestClient
 
+from tests.helpers import free_port
 from tests.integration.conftest import Hub
 from tests.push_service import PushService, push_service
 
@@ -290,3 +291,30 @@ async def test_without_devices_the_delivery_fails_for_good_with_a_reason(make_hu
         async with hub.state.store.tx() as tx:
             log = await tx.outbox.deliveries(limit=10)
         assert [d.error for d in log] == ["no device has push enabled"]
+
+
+async def test_an_unreachable_push_service_is_retried_and_no_secret_is_logged(
+    make_hub, clock, caplog
+):
+    async with running(make_hub, clock) as (hub, service):
+        sub = service.subscription("pixel")
+        sub["endpoint"] = f"http://127.0.0.1:{free_port()}/push/secret-capability"
+        created = await hub.client.post("/api/v1/push/subscriptions", json=sub, headers=hub.auth)
+        assert created.status_code == 201
+        await hub.feed("service_health", 0, service="api")
+        assert await settle(hub) == 0
+        async with hub.state.store.tx() as tx:
+            (delivery,) = await tx.outbox.deliveries(limit=10)
+            devices = await tx.push.all()
+        assert delivery.error == "pixel: connection failed: ConnectionError"
+        assert len(devices) == 1, "a device is only removed when its push service says so"
+        pem = (hub.state.settings.data_dir / "vapid_private.pem").read_text()
+        secret_line = pem.splitlines()[1]
+        for text in (delivery.error, caplog.text):
+            assert "secret-capability" not in text
+            assert secret_line not in text
+        clock.advance(10)
+        assert await hub.state.deliverer.deliver_due() == 0
+        async with hub.state.store.tx() as tx:
+            log = await tx.outbox.deliveries(limit=10)
+        assert [d.ok for d in log] == [False, False], "retried, and still unreachable"

@@ -1,0 +1,55 @@
+"""The VAPID key file: made once, 0600, reused, and refused when it holds the wrong key."""
+
+import base64
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from hub.lib.vapid import ensure_vapid_keys
+
+
+def test_keys_are_made_at_first_start_and_reused_after(tmp_path):
+    path = tmp_path / "data" / "vapid_private.pem"
+    keys, created = ensure_vapid_keys(path)
+    assert created
+    assert path.stat().st_mode & 0o777 == 0o600
+    again, created_again = ensure_vapid_keys(path)
+    assert not created_again
+    assert again.public_key == keys.public_key
+    point = base64.urlsafe_b64decode(keys.public_key + "=")
+    assert len(point) == 65
+    assert point[0] == 4
+    assert "PRIVATE" not in repr(keys)
+    assert path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+
+
+def test_a_key_file_readable_by_others_is_made_private(tmp_path):
+    path = tmp_path / "vapid_private.pem"
+    ensure_vapid_keys(path)
+    path.chmod(0o644)
+    ensure_vapid_keys(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_file_without_a_key_is_refused(tmp_path):
+    path = tmp_path / "vapid_private.pem"
+    path.write_text("not a key")
+    with pytest.raises(ValueError, match="holds no PEM private key"):
+        ensure_vapid_keys(path)
+
+
+@pytest.mark.parametrize(
+    "key", [ec.generate_private_key(ec.SECP384R1()), ed25519.Ed25519PrivateKey.generate()]
+)
+def test_a_key_of_another_kind_is_refused(tmp_path, key):
+    path = tmp_path / "vapid_private.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    with pytest.raises(ValueError, match="P-256"):
+        ensure_vapid_keys(path)
