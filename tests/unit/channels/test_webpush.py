@@ -43,7 +43,8 @@ def test_the_registry_knows_webpush():
 
 def test_the_title_names_the_rule_and_where_and_the_body_is_the_summary():
     labels = {"alertname": "disk_full", "host": "db1", "severity": "critical", "mount": "/"}
-    made = push_payload(alert(labels, {"summary": "disk 97% full", "message": "m"}), "https://h", "t")
+    annotations = {"summary": "disk 97% full", "message": "m"}
+    made = push_payload(alert(labels, annotations), "https://h", "t")
     assert made.title == "[FIRING] disk_full db1"
     assert made.body == "disk 97% full"
     assert made.severity == "critical"
