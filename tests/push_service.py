@@ -62,6 +62,8 @@ class PushService:
     pushes: list[Push] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     attempts: int = 0
+    delay: float = 0.0
+    """Seconds to wait before answering (a slow push service)."""
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     def subscription(self, name: str | None = None) -> dict[str, Any]:
@@ -148,6 +150,8 @@ def push_service(
             body = self.rfile.read(length)
             headers = {k.lower(): v for k, v in self.headers.items()}
             push, reason = state.verify(self.path, headers, body)
+            if state.delay:
+                time.sleep(state.delay)
             with state.arrived:
                 state.attempts += 1
                 if push is None:

@@ -32,9 +32,9 @@ CHANNEL = "channels:\n  phones:\n    type: webpush\n    subject: mailto:ops@exam
 
 @asynccontextmanager
 async def running(
-    make_hub: Callable[..., object], clock, statuses: list[int] | None = None
+    make_hub: Callable[..., object], clock, statuses: list[int] | None = None, channel=CHANNEL
 ) -> AsyncIterator[tuple[Hub, PushService]]:
-    app = make_hub(CHANNEL, RULES)
+    app = make_hub(channel, RULES)
     async with AsyncTestClient(app=app) as client:  # type: ignore[arg-type]
         hub = Hub(client, app.state.hub, clock)  # type: ignore[attr-defined]
         with push_service(statuses, expected_key=hub.state.push.vapid.public_key) as service:
@@ -318,3 +318,18 @@ async def test_an_unreachable_push_service_is_retried_and_no_secret_is_logged(
         async with hub.state.store.tx() as tx:
             log = await tx.outbox.deliveries(limit=10)
         assert [d.ok for d in log] == [False, False], "retried, and still unreachable"
+
+
+async def test_a_push_service_slower_than_the_timeout_is_retried(make_hub, clock):
+    slow = CHANNEL + "    timeout: 1s\n"
+    async with running(make_hub, clock, channel=slow) as (hub, service):
+        service.delay = 1.5
+        await subscribe(hub, service, "pixel")
+        await hub.feed("service_health", 0, service="api")
+        assert await settle(hub) == 0
+        async with hub.state.store.tx() as tx:
+            (delivery,) = await tx.outbox.deliveries(limit=10)
+        assert delivery.error == "pixel: timed out after 1s"
+        service.delay = 0
+        clock.advance(10)
+        assert await hub.state.deliverer.deliver_due() == 1
