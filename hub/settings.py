@@ -10,11 +10,13 @@ import platformdirs
 
 from hub.domain.config import (
     AVAILABLE_CHANNEL_TYPES,
+    CHANNEL_CONFIGS,
     CHANNEL_TYPES,
     ChannelConfig,
     HeartbeatConfig,
     MonitoringConfig,
     ServiceConfig,
+    channel_problem,
 )
 from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
@@ -245,9 +247,10 @@ def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:
             f"{kind} channels are not available in this version "
             f"(available: {', '.join(AVAILABLE_CHANNEL_TYPES)})",
         )
-    config = doc.convert(body, ChannelConfig, path)
-    if not config.url.startswith(("http://", "https://")):
-        raise doc.error((*path, "url"), "expected an http:// or https:// URL")
+    config: ChannelConfig = doc.convert(body, CHANNEL_CONFIGS[kind], path)
+    problem = channel_problem(config)
+    if problem is not None:
+        raise doc.error((*path, problem[0]), problem[1])
     return config
 
 

@@ -59,10 +59,52 @@ def test_channels_services_and_durations_decode():
         ("collection:\n  interval: 0\n", 2, "collection.interval", "at least 1 second"),
         ("channels:\n  ops:\n    type: pager\n", 3, "channels.ops.type", "expected one of"),
         (
-            "channels:\n  ops:\n    type: slack\n    url: x\n",
+            "channels:\n  ops:\n    type: webpush\n",
             3,
             "channels.ops.type",
             "not available in this version",
+        ),
+        (
+            "channels:\n  ops:\n    type: slack\n    url: x\n",
+            4,
+            "channels.ops.url",
+            "http:// or https://",
+        ),
+        (
+            "channels:\n  m:\n    type: email\n    to: nobody\n",
+            4,
+            "channels.m.to",
+            "email addresses",
+        ),
+        (
+            "channels:\n  m:\n    type: email\n    to: a@b.c\n    smarthost: mx\n",
+            5,
+            "channels.m.smarthost",
+            "host:port",
+        ),
+        (
+            "channels:\n  m:\n    type: email\n    to: a@b.c\n    tls: maybe\n",
+            5,
+            "channels.m.tls",
+            "Invalid enum value",
+        ),
+        (
+            "channels:\n  a:\n    type: apprise\n    url: nothing\n",
+            4,
+            "channels.a.url",
+            "Apprise URL",
+        ),
+        (
+            "channels:\n  d:\n    type: discord\n    url: https://d.x\n    max_per_minute: -1\n",
+            5,
+            "channels.d.max_per_minute",
+            "0 (no limit) or more",
+        ),
+        (
+            "channels:\n  d:\n    type: discord\n    url: https://d.x\n    timeout: 0\n",
+            5,
+            "channels.d.timeout",
+            "more than 0",
         ),
         (
             "channels:\n  ops:\n    type: webhook\n",
