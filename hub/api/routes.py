@@ -25,6 +25,7 @@ from hub.api.auth import (
     login_with_link,
     unauthenticated_paths,
 )
+from hub.api.channels import ChannelController, list_deliveries
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.metrics import (
@@ -75,6 +76,8 @@ def build_api(
         ping_heartbeat,
         list_heartbeats,
         TokenController,
+        ChannelController,
+        list_deliveries,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import warnings
 from typing import Any, ClassVar
 
 import httpx
@@ -31,6 +33,14 @@ def apprise_body(notification: Notification) -> str:
     return "\n".join(lines)
 
 
+def _drop(record: logging.LogRecord) -> bool:
+    return False
+
+
+def _drop_debug(record: logging.LogRecord) -> bool:
+    return record.levelno > logging.DEBUG
+
+
 class Apprise:
     """Notifies one Apprise URL."""
 
@@ -41,10 +51,21 @@ class Apprise:
     ) -> None:
         self._config = config
         self.send_resolved = config.send_resolved
+        # Apprise logs service URLs (tokens included) even at INFO; the outcome is reported
+        # by DeliveryError instead, so its own log is dropped (adding it again is a no-op)
+        logging.getLogger("apprise").addFilter(_drop)
+        # and urllib3 (under requests) logs each request line with its path at DEBUG
+        logging.getLogger("urllib3.connectionpool").addFilter(_drop_debug)
 
     async def send(self, notification: Notification) -> None:
         """Deliver ``notification``; raises DeliveryError when Apprise reports a failure."""
-        await asyncio.to_thread(self._send, notification)
+        await asyncio.to_thread(self._quietly, notification)
+
+    def _quietly(self, notification: Notification) -> None:
+        # Apprise loads its plugins on first use, one of which imports the deprecated imghdr
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._send(notification)
 
     def _send(self, notification: Notification) -> None:
         try:

@@ -6,6 +6,7 @@ permanent. Errors never carry the URL, which for webhooks is a secret.
 
 from __future__ import annotations
 
+import logging
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -32,8 +33,25 @@ class DeliveryError(Exception):
         """Seconds the receiver asked us to wait before trying again (``Retry-After``)."""
 
 
+class _HideURLs(logging.Filter):
+    """httpx logs every request's full URL at INFO; for webhooks the URL is the secret, so
+    only scheme, host and port are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                f"{a.scheme}://{a.netloc.decode()}/…" if isinstance(a, httpx.URL) else a
+                for a in record.args
+            )
+        return True
+
+
+_HIDE_URLS = _HideURLs()
+
+
 def create_client() -> httpx.AsyncClient:
-    """The process-wide client (closed by the app's lifespan)."""
+    """The process-wide client (closed by the app's lifespan); its request log hides paths."""
+    logging.getLogger("httpx").addFilter(_HIDE_URLS)  # adding it again is a no-op
     return httpx.AsyncClient(
         timeout=httpx.Timeout(10.0),
         headers={"User-Agent": USER_AGENT},
