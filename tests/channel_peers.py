@@ -20,6 +20,9 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+SECRET_PATH = "/hook/T0001/very-secret-token"
+"""The path of every Hook's URL: a secret that must never show up in errors, logs or the API."""
+
 
 @dataclass
 class Answer:
@@ -45,7 +48,7 @@ class Hook:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook/T0001/very-secret-token"
+        return f"http://127.0.0.1:{self.port}{SECRET_PATH}"
 
     @property
     def bodies(self) -> list[Any]:

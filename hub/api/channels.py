@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from hub.api.state import HubDep
 from hub.domain.config import (
@@ -115,7 +115,7 @@ class ChannelController(Controller):
         return shown
 
     @post("/{name:str}/test", status_code=200)
-    async def test_channel(self, hub: HubDep, name: str) -> DeliveryRead:
+    async def test_channel(self, hub: HubDep, name: FromPath[str]) -> DeliveryRead:
         """Send a test notification to channel ``name`` now and return the attempt: ``ok``
         false with the ``error`` when the channel did not take it (no retry)."""
         delivery = await hub.deliverer.send_test(name)
@@ -127,7 +127,7 @@ class ChannelController(Controller):
 @get("/api/v1/notifications/deliveries", tags=["channels"])
 async def list_deliveries(
     hub: HubDep,
-    channel: str | None = None,
+    channel: FromQuery[str | None] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     before: Annotated[int | None, QueryParameter(ge=1)] = None,
 ) -> list[DeliveryRead]:

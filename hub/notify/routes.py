@@ -66,7 +66,8 @@ def _resolve(
         return target.target, named
     if target.type == "webhook" and target.target.startswith(("http://", "https://")):
         # The URL is a secret: the channel's name must not contain it.
-        return f"{rule.name}/webhook-{index}", WebhookChannelConfig(url=target.target)
+        # ":" not "/": the name is a path segment of POST /api/v1/channels/{name}/test
+        return f"{rule.name}:webhook-{index}", WebhookChannelConfig(url=target.target)
     if target.type == "slack" and target.target.startswith("#"):
         return _first_of(channels, target, lambda c: _with(c, channel=target.target))
     if target.type == "email" and "@" in target.target:
