@@ -248,3 +248,37 @@ async def test_channels_named_by_rule_targets_are_listed_and_testable(make_hub, 
     assert tested.status_code == 200 and tested.json()["ok"]
     assert slack_test.status_code == 200 and slack_test.json()["ok"]
     assert ops.bodies[1]["channel"] == "#alerts"
+
+
+async def test_delivery_log_and_channel_health_on_postgresql(tmp_path, clock):
+    from hub.app import create_app
+    from hub.store import upgrade
+    from tests.backends import postgres_database
+    from tests.helpers import hub_settings
+
+    with postgres_database() as url, hook(500, 404) as ops, hook() as backup:
+        monitoring = (
+            f"database: {{url: '{url}'}}\nchannels:\n  ops: {{type: webhook, url: '{ops.url}'}}\n"
+            f"  backup: {{type: discord, url: '{backup.url}'}}\n"
+        )
+        app = create_app(
+            hub_settings(tmp_path, monitoring, "alerts: {}\n"),
+            clock=clock,
+            start_jobs=False,
+            migrate=upgrade,
+        )
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            await queue(hub)
+            assert await hub.state.deliverer.deliver_due() == 0
+            assert await until_next_attempt(hub) == 0  # the 404 gives up …
+            assert await hub.state.deliverer.deliver_due() == 1  # … and backup is told
+            entries = await log(hub)
+            listed = (await client.get("/api/v1/channels", headers=hub.auth)).json()
+    assert [(e["channel"], e["outcome"], e["status_code"]) for e in entries] == [
+        ("backup", "sent", None),
+        ("ops", "failed", 404),
+        ("ops", "retry", 500),
+    ]
+    assert {c["name"]: c["status"] for c in listed} == {"ops": "failing", "backup": "ok"}
+    assert "notification_channel_failing ops" in backup.bodies[0]["content"]
