@@ -8,8 +8,11 @@ from urllib.parse import quote
 
 import click
 
-from hub.cli.client import EXIT_REFUSED
+from hub.cli.client import EXIT_REFUSED, HubClient
 from hub.cli.output import console, hub_client, make_table, when
+
+TEST_TIMEOUT = 330.0
+"""Seconds ``notify test`` waits for the hub: longer than any channel's timeout."""
 
 
 @click.group()
@@ -23,7 +26,9 @@ def notify() -> None:
 @click.pass_context
 def notify_test(ctx: click.Context, channel: str, as_json: bool) -> None:
     """Send a test notification to CHANNEL now and print the result (exit 1 if not delivered)."""
-    result = hub_client(ctx).post(f"/api/v1/channels/{quote(channel, safe='')}/test")
+    # the hub answers once the channel did, which may take the channel's whole timeout (≤ 300 s)
+    client: HubClient = ctx.obj(timeout=TEST_TIMEOUT)
+    result = client.post(f"/api/v1/channels/{quote(channel, safe='')}/test")
     if as_json:
         click.echo(json.dumps(result, indent=2))
     elif result["ok"]:
