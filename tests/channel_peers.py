@@ -76,12 +76,12 @@ class Hook:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 answer = hook.script.pop(0) if hook.script else Answer()
-                if answer.delay:
-                    time.sleep(answer.delay)
-                hook.raw.append(body)
+                hook.raw.append(body)  # on arrival, before any delay
                 hook.headers.append(dict(self.headers))
                 hook.paths.append(self.path)
                 hook._got.set()
+                if answer.delay:
+                    time.sleep(answer.delay)
                 with contextlib.suppress(OSError):  # the sender may have timed out
                     self.send_response(answer.status)
                     for name, value in answer.headers.items():
