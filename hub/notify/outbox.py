@@ -81,6 +81,7 @@ class Deliverer:
         self._limits = limits or RateLimits({}, 0)
         self._external_url = external_url
         self._lock = asyncio.Lock()
+        self._write = asyncio.Lock()
         self._health: dict[str, ChannelHealth] | None = None
 
     async def deliver_due(self) -> int:
@@ -176,7 +177,8 @@ class Deliverer:
             status_code=error.status if error else None,
         )
         status = {"sent": "sent", "retry": "pending", "failed": "failed"}[outcome]
-        async with self._store.tx() as tx:
+        # sends run side by side; their records are written one at a time (one SQLite writer)
+        async with self._write, self._store.tx() as tx:
             await tx.outbox.record(item, delivery, status=status, next_attempt_at=next_at)
             if channel is not None:
                 await self._update_health(tx, item.channel, error if given_up else None, now)
