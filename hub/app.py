@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from litestar import Litestar
@@ -26,6 +27,7 @@ from hub.lib.secrets import ensure_secret_file
 from hub.lib.vapid import VAPID_FILE, ensure_vapid_keys
 from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
+from hub.notify.ratelimit import RateLimits
 from hub.notify.routes import resolve_routes
 from hub.settings import Settings
 from hub.store import Store, open_store
@@ -118,7 +120,18 @@ def _wire(
     }
     dispatcher = Dispatcher(store, settings.policy, routes, settings.rules, settings.external_url)
     engine = AlertEngine(store, tsdb, settings.rules, dispatcher, clock, bus)
-    deliverer = Deliverer(store, channels, clock)
+    notify = settings.monitoring.notify
+    deliverer = Deliverer(
+        store,
+        channels,
+        clock,
+        max_age=timedelta(seconds=float(notify.max_age)),
+        limits=RateLimits(
+            {name: c.max_per_minute for name, c in routes.channels.items()},
+            notify.max_per_minute,
+        ),
+        external_url=settings.external_url,
+    )
     jobs = HubJobs(
         tsdb,
         engine,

@@ -9,13 +9,13 @@ import msgspec
 import platformdirs
 
 from hub.domain.config import (
-    AVAILABLE_CHANNEL_TYPES,
+    CHANNEL_CONFIGS,
     CHANNEL_TYPES,
     ChannelConfig,
     HeartbeatConfig,
     MonitoringConfig,
     ServiceConfig,
-    WebPushChannelConfig,
+    channel_problem,
 )
 from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
@@ -240,19 +240,10 @@ def _channel(doc: YamlDoc, name: str, body: object) -> ChannelConfig:
     kind = body.get("type") if isinstance(body, dict) else None
     if kind not in CHANNEL_TYPES:
         raise doc.error((*path, "type"), f"expected one of {', '.join(CHANNEL_TYPES)}")
-    if kind not in AVAILABLE_CHANNEL_TYPES:
-        raise doc.error(
-            (*path, "type"),
-            f"{kind} channels are not available in this version "
-            f"(available: {', '.join(AVAILABLE_CHANNEL_TYPES)})",
-        )
-    config: ChannelConfig = doc.convert(body, ChannelConfig, path)  # type: ignore[arg-type]
-    if isinstance(config, WebPushChannelConfig):
-        if not config.subject.startswith(("mailto:", "https://")):
-            raise doc.error((*path, "subject"), "expected a mailto: or https:// contact")
-        return config
-    if not config.url.startswith(("http://", "https://")):
-        raise doc.error((*path, "url"), "expected an http:// or https:// URL")
+    config: ChannelConfig = doc.convert(body, CHANNEL_CONFIGS[kind], path)
+    problem = channel_problem(config)
+    if problem is not None:
+        raise doc.error((*path, problem[0]), problem[1])
     return config
 
 

@@ -25,6 +25,7 @@ from hub.api.auth import (
     login_with_link,
     unauthenticated_paths,
 )
+from hub.api.channels import ChannelController, list_deliveries
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.metrics import (
@@ -77,6 +78,8 @@ def build_api(
         list_heartbeats,
         TokenController,
         PushController,
+        ChannelController,
+        list_deliveries,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

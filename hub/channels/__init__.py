@@ -5,15 +5,24 @@ from typing import Any
 
 import httpx
 
+from hub.channels.apprise import Apprise
 from hub.channels.base import Channel
+from hub.channels.discord import Discord
+from hub.channels.email import Email
+from hub.channels.slack import Slack
 from hub.channels.webhook import Webhook
 from hub.channels.webpush import PushKit, WebPush
 from hub.domain.config import ChannelConfig, WebPushChannelConfig, channel_type
 
 ChannelFactory = Callable[..., Channel]
+"""Builds a channel from its config (the struct of its ``type``) and what it sends through."""
 
 CHANNELS: dict[str, ChannelFactory] = {
     "webhook": Webhook,
+    "slack": Slack,
+    "discord": Discord,
+    "email": Email,
+    "apprise": Apprise,
     "webpush": WebPush,
 }
 """Every channel kind by the ``type`` slug used in monitoring.yml."""

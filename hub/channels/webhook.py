@@ -5,6 +5,8 @@ Format: https://prometheus.io/docs/alerting/latest/configuration/#webhook_config
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -37,7 +39,7 @@ def _alert_json(alert: NotifiedAlert, external_url: str) -> dict[str, Any]:
         "annotations": alert.annotations,
         "startsAt": _rfc3339(alert.starts_at),
         "endsAt": _rfc3339(alert.ends_at),
-        "generatorURL": f"{external_url}/#/alerts/{alert.id}",
+        "generatorURL": f"{external_url}/alerts/{alert.id}",
         "fingerprint": alert.fingerprint,
     }
 
@@ -60,7 +62,8 @@ def webhook_payload(notification: Notification) -> dict[str, Any]:
 
 
 class Webhook:
-    """POSTs v4 JSON to the configured URL with the configured headers."""
+    """POSTs v4 JSON to the configured URL with the configured headers, signed when a
+    ``hmac_secret`` is set."""
 
     kind: ClassVar[str] = "webhook"
 
@@ -71,10 +74,20 @@ class Webhook:
 
     async def send(self, notification: Notification) -> None:
         """Deliver ``notification``; raises DeliveryError when the receiver does not take it."""
+        body = msgspec.json.encode(webhook_payload(notification))
+        headers = dict(self._config.headers)
+        if self._config.hmac_secret:
+            headers[self._config.hmac_header] = signature(self._config.hmac_secret, body)
         await post_json(
             self._client,
             self._config.url,
-            msgspec.json.encode(webhook_payload(notification)),
-            headers=self._config.headers,
+            body,
+            headers=headers,
             seconds=float(self._config.timeout),
         )
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: the HMAC-SHA256 of ``body`` under ``secret`` (GitHub's form), which
+    a receiver recomputes over the raw body to know the hub sent it."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

@@ -8,6 +8,7 @@ from hub import __version__
 from hub.cli.agent import agent
 from hub.cli.ctl import alerts, ctl
 from hub.cli.db import db
+from hub.cli.notify import notify
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
@@ -25,6 +26,7 @@ cli.add_command(db)
 cli.add_command(agent)
 ctl.add_command(tokens)
 ctl.add_command(silences)
+ctl.add_command(notify)
 alerts.add_command(alerts_silence)
 
 

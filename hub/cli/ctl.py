@@ -43,7 +43,7 @@ ALERT_STATES = ("pending", "firing", "acknowledged", "resolved")
 @click.pass_context
 def ctl(ctx: click.Context, url: str, token: str | None, data_dir: Path | None) -> None:
     """Talk to a running hub."""
-    ctx.obj = lambda: HubClient(url, find_token(token, data_dir))
+    ctx.obj = lambda **options: HubClient(url, find_token(token, data_dir), **options)
 
 
 @ctl.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Literal
 
 import msgspec
@@ -10,8 +11,7 @@ from hub.lib.durations import Seconds
 from hub.lib.sizes import Bytes
 
 CHANNEL_TYPES = ("webhook", "slack", "discord", "email", "webpush", "apprise")
-"""Every channel type C6 names; ``AVAILABLE_CHANNEL_TYPES`` those this version delivers."""
-AVAILABLE_CHANNEL_TYPES = ("webhook", "webpush")
+"""Every channel type C6 names, each delivered by a module of hub/channels."""
 
 
 class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -100,9 +100,99 @@ class WebhookChannelConfig(
     headers: dict[str, str] = {}
     """Extra HTTP headers, e.g. an Authorization header for the receiver."""
     send_resolved: bool = True
+    """Also notify when an alert resolves (Alertmanager's webhook default: yes)."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a delivery attempt counts as timed out."""
+    hmac_secret: str | None = None
+    """When set, each body is signed: ``hmac_header: sha256=<hex HMAC-SHA256 of the body>``."""
+    hmac_header: str = "X-Hub-Signature-256"
+    """Header carrying the HMAC signature."""
+    max_per_minute: int = 30
+    """Most deliveries a minute to this channel; more wait their turn (0: no limit)."""
+
+
+class SlackChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="slack"
+):
+    """A Slack incoming webhook: Block Kit message with a severity colour and links."""
+
+    url: str
+    """Incoming webhook URL (https://hooks.slack.com/services/...); a secret, never logged."""
+    channel: str | None = None
+    """``#channel`` to post to instead of the webhook's own (legacy webhooks honour it)."""
+    username: str | None = None
+    """Name the message is posted under (legacy webhooks honour it)."""
+    send_resolved: bool = False
+    """Also notify when an alert resolves (Alertmanager's Slack default: no)."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a delivery attempt counts as timed out."""
+    max_per_minute: int = 30
+    """Most deliveries a minute to this channel; more wait their turn (0: no limit)."""
+
+
+class DiscordChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="discord"
+):
+    """A Discord webhook: one embed per notification, coloured by severity."""
+
+    url: str
+    """Webhook URL (https://discord.com/api/webhooks/...); a secret, never logged."""
+    username: str | None = None
+    """Name the message is posted under."""
+    send_resolved: bool = True
+    """Also notify when an alert resolves (Alertmanager's Discord default: yes)."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a delivery attempt counts as timed out."""
+    max_per_minute: int = 30
+    """Most deliveries a minute to this channel; more wait their turn (0: no limit)."""
+
+
+class EmailChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="email"
+):
+    """Email through an SMTP server: plain text and HTML parts."""
+
+    to: str | tuple[str, ...]
+    """Recipient address, or a list of them."""
+    sender: str = msgspec.field(name="from", default="tcf-hub@localhost")
+    """``From`` address (key ``from``)."""
+    smarthost: str = "localhost:587"
+    """SMTP server as ``host:port``."""
+    tls: Literal["starttls", "tls", "none"] = "starttls"
+    """``starttls`` upgrades a plain connection (port 587), ``tls`` is implicit TLS (465),
+    ``none`` sends in clear (a local relay only)."""
+    username: str | None = None
+    """SMTP login, when the server needs one."""
+    password: str | None = None
+    """SMTP password; a secret, never logged."""
+    ca_file: str | None = None
+    """PEM file of the CA that signed the server's certificate (default: the system's)."""
+    send_resolved: bool = False
+    """Also notify when an alert resolves (Alertmanager's email default: no)."""
+    timeout: Seconds = Seconds(10)
+    """Seconds before a delivery attempt counts as timed out."""
+    max_per_minute: int = 30
+    """Most deliveries a minute to this channel; more wait their turn (0: no limit)."""
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """``to`` as a tuple."""
+        return (self.to,) if isinstance(self.to, str) else self.to
+
+
+class AppriseChannelConfig(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="apprise"
+):
+    """Any service Apprise knows (Telegram, ntfy, Gotify, Pushover, Teams ...), by its URL."""
+
+    url: str
+    """Apprise URL such as ``tgram://token/chat`` or ``ntfys://host/topic``; a secret."""
+    send_resolved: bool = True
     """Also notify when an alert resolves."""
     timeout: Seconds = Seconds(10)
     """Seconds before a delivery attempt counts as timed out."""
+    max_per_minute: int = 30
+    """Most deliveries a minute to this channel; more wait their turn (0: no limit)."""
 
 
 class WebPushChannelConfig(
@@ -120,10 +210,63 @@ class WebPushChannelConfig(
     """Also push when an alert resolves (it replaces the firing push still undelivered)."""
     timeout: Seconds = Seconds(10)
     """Seconds before a push service's answer counts as timed out."""
+    max_per_minute: int = 30
+    """Most pushes a minute through this channel; more wait their turn (0: no limit)."""
 
 
-ChannelConfig = WebhookChannelConfig | WebPushChannelConfig
+ChannelConfig = (
+    WebhookChannelConfig
+    | SlackChannelConfig
+    | DiscordChannelConfig
+    | EmailChannelConfig
+    | AppriseChannelConfig
+    | WebPushChannelConfig
+)
 """The tagged union of channel configs on ``type``; grows as channel types are added."""
+
+CHANNEL_CONFIGS: dict[str, type[ChannelConfig]] = {
+    "webhook": WebhookChannelConfig,
+    "slack": SlackChannelConfig,
+    "discord": DiscordChannelConfig,
+    "email": EmailChannelConfig,
+    "apprise": AppriseChannelConfig,
+    "webpush": WebPushChannelConfig,
+}
+"""The config struct of each channel ``type``."""
+
+
+def channel_problem(config: ChannelConfig) -> tuple[str, str] | None:
+    """The first invalid field of ``config`` and why, or None when it is usable."""
+    if isinstance(config, EmailChannelConfig):
+        if not config.recipients or not all("@" in a for a in config.recipients):
+            return "to", "expected one or more email addresses"
+        host, _, port = config.smarthost.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            return "smarthost", "expected host:port, like smtp.example.com:587"
+    elif isinstance(config, AppriseChannelConfig):
+        if importlib.util.find_spec("apprise") is None:
+            return "type", "apprise is not installed: pip install 'tcf-hub[apprise]'"
+        if "://" not in config.url:
+            return "url", "expected an Apprise URL like ntfys://host/topic"
+    elif isinstance(config, WebPushChannelConfig):
+        if not config.subject.startswith(("mailto:", "https://")):
+            return "subject", "expected a mailto: or https:// contact"
+    elif not config.url.startswith(("http://", "https://")):
+        return "url", "expected an http:// or https:// URL"
+    if config.max_per_minute < 0:
+        return "max_per_minute", "must be 0 (no limit) or more"
+    if not 0 < config.timeout <= 300:
+        return "timeout", "must be more than 0 and at most 300 seconds"
+    return None
+
+
+class NotifyConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """How the outbox delivers notifications, whatever the channel."""
+
+    max_age: Seconds = Seconds(86400)
+    """A notification still undelivered this long after it was queued is given up (24h)."""
+    max_per_minute: int = 120
+    """Most deliveries a minute over all channels together; more wait their turn (0: none)."""
 
 
 class RetentionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -156,6 +299,7 @@ class MonitoringConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     heartbeats: dict[str, HeartbeatConfig] = {}
     retention: RetentionConfig = RetentionConfig()
     database: DatabaseConfig = DatabaseConfig()
+    notify: NotifyConfig = NotifyConfig()
 
 
 def channel_type(config: ChannelConfig) -> str:

@@ -71,3 +71,9 @@ class Delivery(msgspec.Struct, frozen=True):
     ok: bool
     error: str | None
     duration_ms: float
+    outcome: str | None = None
+    """``sent``, ``retry`` (another attempt is scheduled) or ``failed`` (given up)."""
+    status_code: int | None = None
+    """The receiver's HTTP status (or SMTP reply code), when it answered."""
+    id: int | None = None
+    """The attempt's id in the delivery log, once stored."""

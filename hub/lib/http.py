@@ -6,6 +6,8 @@ permanent. Errors never carry the URL, which for webhooks is a secret.
 
 from __future__ import annotations
 
+import logging
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -16,14 +18,40 @@ USER_AGENT = "tcf-hub"
 class DeliveryError(Exception):
     """Sending failed; ``permanent`` says whether trying again could help."""
 
-    def __init__(self, message: str, *, permanent: bool, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.status = status
+        self.retry_after = retry_after
+        """Seconds the receiver asked us to wait before trying again (``Retry-After``)."""
+
+
+class _HideURLs(logging.Filter):
+    """httpx logs every request's full URL at INFO; for webhooks the URL is the secret, so
+    only scheme, host and port are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                f"{a.scheme}://{a.netloc.decode()}/…" if isinstance(a, httpx.URL) else a
+                for a in record.args
+            )
+        return True
+
+
+_HIDE_URLS = _HideURLs()
 
 
 def create_client() -> httpx.AsyncClient:
-    """The process-wide client (closed by the app's lifespan)."""
+    """The process-wide client (closed by the app's lifespan); its request log hides paths."""
+    logging.getLogger("httpx").addFilter(_HIDE_URLS)  # adding it again is a no-op
     return httpx.AsyncClient(
         timeout=httpx.Timeout(10.0),
         headers={"User-Agent": USER_AGENT},
@@ -37,7 +65,39 @@ def raise_for_delivery(response: httpx.Response) -> None:
     if 200 <= status < 300:
         return
     retryable = status == 429 or status >= 500
-    raise DeliveryError(f"receiver answered HTTP {status}", permanent=not retryable, status=status)
+    raise DeliveryError(
+        f"receiver answered HTTP {status}",
+        permanent=not retryable,
+        status=status,
+        retry_after=retry_after(response.headers) if retryable else None,
+    )
+
+
+MAX_RETRY_AFTER = 3600.0
+"""A receiver asking for a longer wait than this (an hour) is waited on for this long."""
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds a response's ``Retry-After`` asks for: delta-seconds, or an HTTP date taken
+    relative to the response's own ``Date``; None if absent or unreadable. Discord sends
+    fractional seconds, which RFC 9110 does not, but they are accepted.
+    https://www.rfc-editor.org/rfc/rfc9110#field.retry-after
+    """
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+            sent = parsedate_to_datetime(headers.get("Date", ""))
+            seconds = (when - sent).total_seconds()
+        except (TypeError, ValueError):  # unreadable, or one date naive and one not
+            return None
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 async def post_json(

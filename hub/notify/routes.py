@@ -1,16 +1,18 @@
 """Which channels each rule notifies, resolved from rules and monitoring.yml (C6).
 
 A rule's ``notifications`` entry is ``{TYPE: TARGET}``: TARGET names a channel of monitoring.yml,
-or is an address of that type (a webhook URL). A rule without ``notifications`` goes to every
+or is an address of that type: a webhook URL, a Slack ``#channel`` or an email address (both
+sent through the first channel of that type). A rule without ``notifications`` goes to every
 configured channel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from hub.domain.config import (
-    AVAILABLE_CHANNEL_TYPES,
     ChannelConfig,
     WebhookChannelConfig,
     channel_type,
@@ -63,10 +65,30 @@ def _resolve(
         return target.target, named
     if target.type == "webhook" and target.target.startswith(("http://", "https://")):
         # The URL is a secret: the channel's name must not contain it.
-        return f"{rule.name}/webhook-{index}", WebhookChannelConfig(url=target.target)
-    if target.type not in AVAILABLE_CHANNEL_TYPES:
-        return (
-            f"{target.type} delivery is not available in this version "
-            f"(available: {', '.join(AVAILABLE_CHANNEL_TYPES)}); it will not be notified"
-        )
+        # ":" not "/": the name is a path segment of POST /api/v1/channels/{name}/test
+        return f"{rule.name}:webhook-{index}", WebhookChannelConfig(url=target.target)
+    if target.type == "slack" and target.target.startswith("#"):
+        return _first_of(channels, target, lambda c: _with(c, channel=target.target))
+    if target.type == "email" and "@" in target.target:
+        return _first_of(channels, target, lambda c: _with(c, to=target.target))
     return "no channel of that name in monitoring.yml and not a URL"
+
+
+def _first_of(
+    channels: dict[str, ChannelConfig],
+    target: NotificationTarget,
+    change: Callable[[ChannelConfig], ChannelConfig],
+) -> tuple[str, ChannelConfig] | str:
+    """The first channel of ``target.type`` in monitoring.yml, addressed to ``target.target``
+    (the seed's ``slack: "#alerts"`` and ``email: ops@…``): its own webhook or SMTP server."""
+    for name, config in channels.items():
+        if channel_type(config) == target.type:
+            return f"{name}:{target.target}", change(config)
+    return (
+        f"an address needs a {target.type} channel in monitoring.yml to send through; "
+        "it will not be notified"
+    )
+
+
+def _with(config: ChannelConfig, **changes: str) -> ChannelConfig:
+    return msgspec.structs.replace(config, **changes)

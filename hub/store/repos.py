@@ -339,9 +339,9 @@ class OutboxRepo:
 
     async def enqueue(
         self, channel: str, payload: bytes, alert_id: int | None, now: datetime
-    ) -> None:
-        """Queue a notification for ``channel``, due now."""
-        await self._conn.execute(
+    ) -> int:
+        """Queue a notification for ``channel``, due now; returns its id."""
+        result = await self._conn.execute(
             sa.insert(t.outbox).values(
                 channel=channel,
                 payload=payload,
@@ -351,6 +351,26 @@ class OutboxRepo:
                 created_at=now,
                 next_attempt_at=now,
             )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """One queued notification by id."""
+        c = t.outbox.c
+        row = (
+            await self._conn.execute(
+                sa.select(c.id, c.channel, c.payload, c.attempts, c.created_at).where(
+                    c.id == item_id
+                )
+            )
+        ).first()
+        return None if row is None else OutboxItem(*row)
+
+    async def postpone(self, item_id: int, until: datetime) -> None:
+        """Move a pending notification's next attempt to ``until`` (a rate limit is reached);
+        no attempt is recorded."""
+        await self._conn.execute(
+            sa.update(t.outbox).where(t.outbox.c.id == item_id).values(next_attempt_at=until)
         )
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
@@ -383,6 +403,8 @@ class OutboxRepo:
                 ok=delivery.ok,
                 error=delivery.error,
                 duration_ms=delivery.duration_ms,
+                outcome=delivery.outcome,
+                status_code=delivery.status_code,
             )
         )
         values: dict[str, object] = {
@@ -396,16 +418,65 @@ class OutboxRepo:
             values["finished_at"] = delivery.at
         await self._conn.execute(sa.update(t.outbox).where(t.outbox.c.id == item.id).values(values))
 
-    async def deliveries(self, limit: int = 100) -> list[Delivery]:
-        """The newest delivery attempts, newest first."""
+    async def deliveries(
+        self, limit: int = 100, *, channel: str | None = None, before: int | None = None
+    ) -> list[Delivery]:
+        """The newest delivery attempts, newest first; of one ``channel``, and older than the
+        attempt with id ``before`` (paging), when given."""
         d, o = t.deliveries.c, t.outbox.c
-        rows = await self._conn.execute(
-            sa.select(d.outbox_id, o.channel, d.at, d.ok, d.error, d.duration_ms)
+        query = (
+            sa.select(
+                d.outbox_id,
+                o.channel,
+                d.at,
+                d.ok,
+                d.error,
+                d.duration_ms,
+                d.outcome,
+                d.status_code,
+                d.id,
+            )
             .join(t.outbox, o.id == d.outbox_id)
             .order_by(d.id.desc())
             .limit(limit)
         )
+        if channel is not None:
+            query = query.where(o.channel == channel)
+        if before is not None:
+            query = query.where(d.id < before)
+        rows = await self._conn.execute(query)
         return [Delivery(*row) for row in rows]
+
+    async def last_by_channel(self) -> dict[str, Delivery]:
+        """Each channel's newest delivery attempt."""
+        d, o = t.deliveries.c, t.outbox.c
+        newest = (
+            sa.select(sa.func.max(d.id)).join(t.outbox, o.id == d.outbox_id).group_by(o.channel)
+        )
+        rows = await self._conn.execute(
+            sa.select(
+                d.outbox_id,
+                o.channel,
+                d.at,
+                d.ok,
+                d.error,
+                d.duration_ms,
+                d.outcome,
+                d.status_code,
+                d.id,
+            )
+            .join(t.outbox, o.id == d.outbox_id)
+            .where(d.id.in_(newest))
+        )
+        return {row.channel: Delivery(*row) for row in rows}
+
+    async def pending_by_channel(self) -> dict[str, int]:
+        """How many notifications wait for delivery, by channel."""
+        c = t.outbox.c
+        rows = await self._conn.execute(
+            sa.select(c.channel, sa.func.count()).where(c.status == "pending").group_by(c.channel)
+        )
+        return {channel: int(n) for channel, n in rows}
 
     async def count(self, status: str) -> int:
         """How many notifications are in ``status``."""

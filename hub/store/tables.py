@@ -172,6 +172,8 @@ deliveries = sa.Table(
     sa.Column("ok", sa.Boolean, nullable=False),
     sa.Column("error", sa.Text),
     sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("status_code", sa.Integer),
 )
 
 login_links = sa.Table(

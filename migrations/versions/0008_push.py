@@ -1,7 +1,7 @@
 """web push subscriptions and ack tokens
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from hub.store.tables import Timestamp
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
+from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
 from tests.bench.probes import run_probes
 from tests.bench.push import run_push
 from tests.bench.rules import run_rules
@@ -27,6 +28,8 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
     "push": lambda args: run_push(),
+    "outbox": lambda args: run_outbox_throughput(),
+    "fault-webhook": lambda args: run_fault_to_webhook(),
 }
 
 

@@ -57,7 +57,7 @@ def test_payload_has_every_v4_field():
         "annotations": {"message": "CPU high"},
         "startsAt": "2026-11-26T12:00:00Z",
         "endsAt": "0001-01-01T00:00:00Z",
-        "generatorURL": "http://hub.local:3001/#/alerts/7",
+        "generatorURL": "http://hub.local:3001/alerts/7",
         "fingerprint": "fp-a",
     }
 

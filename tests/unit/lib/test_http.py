@@ -76,3 +76,35 @@ async def test_shared_client_identifies_itself():
         assert client.headers["user-agent"] == "tcf-hub"
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "120"}, 120.0),
+        ({"Retry-After": "0.25"}, 0.25),  # Discord's fractional seconds
+        ({"Retry-After": "-5"}, 0.0),
+        ({"Retry-After": "999999"}, 3600.0),
+        ({"Retry-After": "nan"}, None),
+        ({"Retry-After": "soon"}, None),
+        ({}, None),
+        (
+            {
+                "Retry-After": "Thu, 26 Nov 2026 12:02:00 GMT",
+                "Date": "Thu, 26 Nov 2026 12:00:00 GMT",
+            },
+            120.0,
+        ),
+        ({"Retry-After": "Thu, 26 Nov 2026 12:02:00 GMT"}, None),  # no Date to read it against
+    ],
+)
+def test_retry_after_is_read_from_retryable_answers(headers, seconds):
+    with pytest.raises(DeliveryError) as caught:
+        raise_for_delivery(httpx.Response(503, headers=headers))
+    assert caught.value.retry_after == seconds
+
+
+def test_retry_after_is_ignored_on_permanent_errors():
+    with pytest.raises(DeliveryError) as caught:
+        raise_for_delivery(httpx.Response(400, headers={"Retry-After": "5"}))
+    assert caught.value.retry_after is None

@@ -1,6 +1,6 @@
 """Which channels a rule notifies (C6 notification targets)."""
 
-from hub.domain.config import WebhookChannelConfig
+from hub.domain.config import EmailChannelConfig, SlackChannelConfig, WebhookChannelConfig
 from hub.domain.rules import NotificationTarget, Operator, Rule, Severity
 from hub.notify.routes import resolve_routes
 
@@ -39,12 +39,27 @@ def test_webhook_url_target_becomes_a_channel_whose_name_hides_the_url():
     assert routes.channels[name] == WebhookChannelConfig(url=url)
 
 
-def test_unavailable_channel_types_are_reported_not_silently_dropped():
+def test_seed_addresses_without_a_channel_of_their_type_are_reported_not_dropped():
     routes = resolve_routes((rule("down", ("slack", "#alerts"), ("email", "ops@x.io")),), {})
     assert routes.for_rule("down") == ()
     assert len(routes.warnings) == 2
-    assert "slack delivery is not available" in routes.warnings[0]
+    assert "needs a slack channel in monitoring.yml" in routes.warnings[0]
     assert "rule down" in routes.warnings[0]
+    assert "needs a email channel" in routes.warnings[1]
+
+
+def test_seed_slack_and_email_targets_go_through_the_configured_channel_of_their_type():
+    slack = SlackChannelConfig(url="https://hooks.slack.example/T/B/x")
+    mail = EmailChannelConfig(to="someone@x.io", smarthost="mx.x.io:587")
+    routes = resolve_routes(
+        (rule("down", ("slack", "#alerts"), ("email", "ops@x.io")),),
+        {"ops": OPS, "chat": slack, "mail": mail},
+    )
+    assert routes.warnings == ()
+    assert routes.for_rule("down") == ("chat:#alerts", "mail:ops@x.io")
+    assert routes.channels["chat:#alerts"] == SlackChannelConfig(url=slack.url, channel="#alerts")
+    assert routes.channels["mail:ops@x.io"].recipients == ("ops@x.io",)
+    assert routes.channels["mail:ops@x.io"].smarthost == "mx.x.io:587"
 
 
 def test_unknown_names_and_type_mismatches_are_reported():
