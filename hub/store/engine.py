@@ -15,6 +15,7 @@ from hub.store.migrate import normalize_url
 from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
+from hub.store.users import UserRepo
 
 
 class StoreBusyError(RuntimeError):
@@ -37,6 +38,7 @@ class Tx:
         self.notify_state = NotifyStateRepo(conn)
         self.silences = SilenceRepo(conn)
         self.meta = MetaRepo(conn)
+        self.users = UserRepo(conn)
 
 
 class Store:
