@@ -11,6 +11,7 @@ from hub.cli.db import db
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
+from hub.cli.users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +26,7 @@ cli.add_command(db)
 cli.add_command(agent)
 ctl.add_command(tokens)
 ctl.add_command(silences)
+ctl.add_command(users)
 alerts.add_command(alerts_silence)
 
 
