@@ -11,6 +11,8 @@ import contextlib
 import re
 from datetime import timedelta
 
+import pytest
+
 from hub.api.auth import CSRF_COOKIE, SESSION_COOKIE
 from hub.api.sessions import csrf_token
 from hub.lib.secrets import new_token, token_hash
@@ -247,3 +249,15 @@ async def test_security_headers_are_on_every_kind_of_response(hub):
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["x-frame-options"] == "DENY"
         assert "strict-transport-security" not in response.headers  # plain http here
+
+
+async def test_the_dashboard_shell_needs_no_inline_script_or_style(hub):
+    response = await hub.client.get("/")
+    if response.status_code == 503:
+        pytest.skip("the dashboard is not built (make build)")
+    html = response.text
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts
+    assert all(" src=" in tag for tag in scripts)  # CSP script-src 'self' refuses inline ones
+    assert "<style" not in html
+    assert not re.search(r"\sstyle=|\son[a-z]+=", html)

@@ -71,3 +71,20 @@ def test_the_data_dir_is_made_private_even_when_it_exists(tmp_path):
     loose.chmod(0o755)
     ensure_private_dir(loose)
     assert loose.stat().st_mode & 0o777 == 0o700
+
+
+def test_allow_private_urls_false_refuses_a_private_service_url_naming_the_field(tmp_path):
+    from hub.lib.yamlconf import ConfigError
+    from hub.settings import load_settings
+    from tests.helpers import write_config
+
+    monitoring = (
+        "hub:\n  allow_private_urls: false\nservices:\n  api:\n    url: https://example.com/\n"
+        "    metrics_url: http://10.0.0.5:9100/metrics\n"
+    )
+    config = write_config(tmp_path / "c", monitoring, None)
+    with pytest.raises(ConfigError, match=r"monitoring.yml:6: services.api.metrics_url: 10.0.0.5"):
+        load_settings(config, tmp_path / "d")
+    allowed = monitoring.replace("false", "true")
+    config = write_config(tmp_path / "c2", allowed, None)
+    assert load_settings(config, tmp_path / "d").monitoring.hub.allow_private_urls
