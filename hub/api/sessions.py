@@ -149,11 +149,6 @@ class Sessions:
         async with self._store.tx() as tx:
             return await tx.users.session_owner(token_hash(session_token), self._clock.now())
 
-    async def principal(self, session_token: str) -> str | None:
-        """Who the session belongs to, if it is live."""
-        owner = await self.owner(session_token)
-        return None if owner is None else owner.principal
-
     async def end(self, session_token: str) -> None:
         """Log out."""
         async with self._store.tx() as tx:

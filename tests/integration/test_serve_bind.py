@@ -82,7 +82,7 @@ def test_serves_https_with_the_configured_certificate(tmp_path):
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "Application startup complete" in line:
+            if "Uvicorn running on" in line:
                 break
         response = httpx.get(f"https://127.0.0.1:{port}/healthz", verify=trust)
         assert response.json() == {"status": "ok"}
