@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from hub.domain import totp
 from hub.domain.logins import LoginThrottle
-from hub.domain.users import Role, password_problem
+from hub.domain.users import PASSWORD_MAX, Role, password_problem
 from hub.lib.clock import Clock
 from hub.lib.passwords import Passwords
 from hub.lib.secrets import new_token, same_token, token_hash
@@ -124,6 +124,9 @@ class Sessions:
                 is missing), or a locked account or address (``retry_after`` seconds).
         """
         self._check_throttle(name, address)
+        if len(password) > PASSWORD_MAX:  # never hash megabytes on behalf of a stranger
+            self.throttle.failed(name, address, self._clock.now())
+            raise LoginRefusedError("wrong user name or password")
         async with self._store.tx() as tx:
             user = await tx.users.credentials(name)
         ok = await self.passwords.verify(user.password_hash if user else None, password)

@@ -22,7 +22,7 @@ from hub.api.auth import (
 from hub.api.sessions import LoginRefusedError
 from hub.api.state import HubDep, HubState
 from hub.domain import totp
-from hub.domain.users import USER_NAME, Role, User, password_problem
+from hub.domain.users import PASSWORD_MAX, USER_NAME, Role, User, password_problem
 from hub.lib.secrets import token_hash
 from hub.store.users import SessionInfo, UserExistsError
 
@@ -249,7 +249,9 @@ class MeController(Controller):
         async with hub.store.tx() as tx:
             user = await tx.users.credentials(name)
         stored = user.password_hash if user else None
-        if not await hub.sessions.passwords.verify(stored, data.current):
+        if len(data.current) > PASSWORD_MAX or not await hub.sessions.passwords.verify(
+            stored, data.current
+        ):
             raise ClientException("the current password is wrong", status_code=403)
         hashed, _ = await _password_hash(hub, data.new)
         session = request.cookies.get(SESSION_COOKIE)

@@ -77,6 +77,7 @@ async def test_password_sign_in_sets_httponly_lax_cookie_and_csrf_cookie(hub):
     await add_user(hub, "ops", "admin")
     assert (await sign_in(hub, "ops", "wrong password")).status_code == 401
     assert (await sign_in(hub, "nobody")).status_code == 401
+    assert (await sign_in(hub, "ops", "x" * 100_000)).status_code == 401  # not hashed
     good = await sign_in(hub, "ops")
     assert good.status_code == 204
     cookies = good.headers.get_list("set-cookie")
