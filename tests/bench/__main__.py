@@ -13,6 +13,7 @@ from collections.abc import Callable
 from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
+from tests.bench.passwords import run_passwords
 from tests.bench.probes import run_probes
 from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "passwords": lambda args: run_passwords(),
 }
 
 
