@@ -168,6 +168,7 @@ class Sessions:
         token = new_token()
         now = self._clock.now()
         hashed = token_hash(token)
+        await tx.users.prune_sessions(now)  # sign-ins are rare: the table stays small
         await tx.auth.add_session(hashed, principal, now, now + SESSION_LIFETIME)
         if user is not None:
             await tx.users.link_session(hashed, user)

@@ -195,6 +195,13 @@ class UserRepo:
         )
         return bool(result.rowcount == 1)
 
+    async def prune_sessions(self, now: datetime) -> int:
+        """Delete expired sessions (their user links go with them); how many."""
+        result = await self._conn.execute(
+            sa.delete(t.sessions).where(t.sessions.c.expires_at <= now)
+        )
+        return int(result.rowcount)
+
     async def login_link_valid(self, token_hash: str, now: datetime) -> bool:
         """Whether a login link is unused and unexpired (without spending it)."""
         c = t.login_links.c

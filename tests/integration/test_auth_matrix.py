@@ -102,6 +102,7 @@ CALLERS = (
     "heartbeat",
     "expired",
     "no-csrf",
+    "wrong-csrf",
 )
 
 
@@ -116,7 +117,7 @@ def expected(category: str, caller: str, method: str) -> object:
         return NOAUTH
     if caller in ("admin-session", "admin-token", "admin-scope"):
         return OK
-    if caller == "no-csrf":
+    if caller in ("no-csrf", "wrong-csrf"):
         return DENY if write else OK
     if caller == "viewer":
         return OK if category == SELF or (category == READ and not write) else DENY
@@ -149,10 +150,12 @@ async def session_cookies(hub, user: str | None, *, expired: bool = False) -> di
 async def request_as(hub, caller: str, method: str, path: str, tokens: dict[str, str]) -> int:
     headers: dict[str, str] = {}
     cookies: dict[str, str] = {}
-    if caller in ("viewer", "admin-session", "no-csrf", "expired"):
-        user = {"viewer": "watcher", "admin-session": "root", "no-csrf": "root"}.get(caller)
+    if caller in ("viewer", "admin-session", "no-csrf", "wrong-csrf", "expired"):
+        user = {"viewer": "watcher", "expired": None}.get(caller, "root")
         cookies = await session_cookies(hub, user, expired=caller == "expired")
-        if caller != "no-csrf":
+        if caller == "wrong-csrf":  # another session's token
+            headers["X-CSRF-Token"] = csrf_token(new_token())
+        elif caller != "no-csrf":
             headers["X-CSRF-Token"] = cookies[CSRF_COOKIE]
     elif caller == "admin-token":
         headers["Authorization"] = f"Bearer {hub.state.admin_token}"

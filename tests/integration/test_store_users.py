@@ -94,3 +94,17 @@ async def test_login_links_are_checked_without_being_spent(store, clock):
         assert not await tx.users.login_link_valid("l1", now + timedelta(minutes=16))
         assert await tx.auth.use_login_link("l1", now)
         assert not await tx.users.login_link_valid("l1", now)
+
+
+async def test_expired_sessions_are_pruned_with_their_user_links(store, clock):
+    now = clock.now()
+    async with store.tx() as tx:
+        await tx.users.add("ann", Role.VIEWER, "h", now)
+        await tx.auth.add_session("old", "ann", now - timedelta(days=31), now - timedelta(days=1))
+        await tx.users.link_session("old", "ann")
+        await tx.auth.add_session("live", "ann", now, now + timedelta(days=1))
+        await tx.users.link_session("live", "ann")
+    async with store.tx() as tx:
+        assert await tx.users.prune_sessions(now) == 1
+        assert await tx.users.prune_sessions(now) == 0
+        assert await tx.users.delete("ann")  # no link row of "old" left behind to block it
