@@ -23,7 +23,7 @@ from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock, SystemClock
 from hub.lib.http import create_client
-from hub.lib.secrets import ensure_secret_file
+from hub.lib.secrets import ensure_private_dir, ensure_secret_file
 from hub.lib.vapid import VAPID_FILE, ensure_vapid_keys
 from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
@@ -63,7 +63,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ensure_private_dir(settings.data_dir)
             await asyncio.to_thread(migrate, settings.database_url)
             store = open_store(settings.database_url)
             stack.push_async_callback(store.close)

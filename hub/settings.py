@@ -11,14 +11,18 @@ import platformdirs
 from hub.domain.config import (
     CHANNEL_CONFIGS,
     CHANNEL_TYPES,
+    AppriseChannelConfig,
     ChannelConfig,
+    EmailChannelConfig,
     HeartbeatConfig,
     MonitoringConfig,
     ServiceConfig,
+    WebPushChannelConfig,
     channel_problem,
 )
 from hub.domain.heartbeats import HEARTBEAT_NAME
 from hub.domain.rules import Rule
+from hub.lib.urls import url_problem
 from hub.lib.yamlconf import ConfigError, YamlDoc, load_yaml
 from hub.notify.policy import AlertPolicy, default_policy, parse_policy
 from hub.rules.parse import parse_rules
@@ -58,7 +62,8 @@ class Settings(msgspec.Struct, frozen=True):
         if self.monitoring.hub.external_url:
             return self.monitoring.hub.external_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.monitoring.hub.tls_cert else "http"
+        return f"{scheme}://{host}:{self.port}"
 
 
 def default_data_dir() -> Path:
@@ -146,9 +151,31 @@ def parse_monitoring(doc: YamlDoc) -> MonitoringConfig:
         raise doc.error(("hub", "port"), f"expected a TCP port 1-65535, got {config.hub.port}")
     if config.collection.interval < 1:
         raise doc.error(("collection", "interval"), "must be at least 1 second")
+    if not config.hub.allow_private_urls:
+        _refuse_private_urls(doc, services, channels)
     return msgspec.structs.replace(
         config, services=services, channels=channels, heartbeats=heartbeats
     )
+
+
+def _refuse_private_urls(
+    doc: YamlDoc, services: dict[str, ServiceConfig], channels: dict[str, ChannelConfig]
+) -> None:
+    targets: list[tuple[tuple[str, ...], str | None]] = []
+    for name, service in services.items():
+        targets += [
+            (("services", name, "url"), service.url),
+            (("services", name, "metrics_url"), service.metrics_url),
+        ]
+    targets += [
+        (("channels", name, "url"), channel.url)
+        for name, channel in channels.items()
+        if not isinstance(channel, EmailChannelConfig | WebPushChannelConfig | AppriseChannelConfig)
+    ]
+    for path, url in targets:
+        problem = url_problem(url, allow_private=False) if url else None
+        if problem:
+            raise doc.error(path, problem)
 
 
 def _pick(folder: Path, name: str) -> Path | None:

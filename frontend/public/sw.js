@@ -213,7 +213,8 @@ async function acknowledge(payload) {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ack_token: payload.ack_token }),
-      credentials: "same-origin",
+      // The ack token is the credential: with the session cookie a CSRF header would be needed.
+      credentials: "omit",
     });
   } catch {
     response = null;

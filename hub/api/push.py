@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_400_BAD_REQUEST
 
+from hub.api.access import SELF_SERVICE
 from hub.api.state import HubDep
 from hub.domain.push import (
     MAX_NAME,
@@ -66,7 +67,7 @@ class PushController(Controller):
         """The hub's VAPID public key (made at first start)."""
         return VapidPublicKey(hub.push.vapid.public_key)
 
-    @post("/subscriptions", status_code=201)
+    @post("/subscriptions", status_code=201, opt=SELF_SERVICE)
     async def create_subscription(
         self, hub: HubDep, data: JSONBody[SubscriptionCreate]
     ) -> PushDeviceRead:

@@ -26,6 +26,7 @@ from hub.api.auth import (
     unauthenticated_paths,
 )
 from hub.api.channels import ChannelController, list_deliveries
+from hub.api.headers import security_headers
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.metrics import (
@@ -41,6 +42,7 @@ from hub.api.silences import SilenceController
 from hub.api.state import HubState
 from hub.api.tokens import TokenController
 from hub.api.topology import topology
+from hub.api.users import MeController, SessionController, UserController, set_up_admin
 from hub.settings import Settings
 from hub.store import StoreBusyError
 
@@ -80,6 +82,10 @@ def build_api(
         PushController,
         ChannelController,
         list_deliveries,
+        UserController,
+        SessionController,
+        MeController,
+        set_up_admin,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(
@@ -104,7 +110,7 @@ def build_api(
             )
         ],
         openapi_config=OpenAPIConfig(title="tcf-hub", version=__version__, path="/schema"),
-        before_send=[_cache_headers],
+        before_send=[_cache_headers, security_headers],
         exception_handlers={StoreBusyError: _store_busy},
         debug=False,
         logging_config=None,

@@ -35,9 +35,13 @@ class AckResult(msgspec.Struct, frozen=True):
 
 
 class SessionCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Dashboard sign-in with the admin token."""
+    """Dashboard sign-in: with a user name and password (plus a TOTP ``code`` when the user
+    has one), or with the admin token."""
 
-    token: str
+    token: str | None = None
+    name: str | None = None
+    password: str | None = None
+    code: str | None = None
 
 
 class SampleRead(msgspec.Struct, frozen=True):

@@ -1,4 +1,4 @@
-"""Named API tokens with a scope (``ingest`` for agents, ``heartbeat`` for cron jobs)."""
+"""Named API tokens with a scope: ``admin``, ``read``, ``ingest`` (agents), ``heartbeat`` (cron)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar.exceptions import ClientException, HTTPException, NotFoundExceptio
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_409_CONFLICT
 
+from hub.api.access import ADMIN_ONLY
 from hub.api.state import HubDep
 from hub.domain.tokens import TOKEN_NAME, ApiToken, TokenScope
 from hub.lib.clock import Clock
@@ -81,10 +82,11 @@ class ApiTokens:
 
 
 class TokenController(Controller):
-    """``/api/v1/tokens``: admin only (scoped tokens never reach it, see ``TokenAuth``)."""
+    """``/api/v1/tokens``: admin only (admin sessions, the admin token, admin-scoped tokens)."""
 
     path = "/api/v1/tokens"
     tags = ["tokens"]  # noqa: RUF012 (Litestar reads it as a class attribute)
+    opt = ADMIN_ONLY
 
     @get("/")
     async def list_tokens(self, hub: HubDep) -> list[TokenRead]:

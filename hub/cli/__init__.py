@@ -12,6 +12,7 @@ from hub.cli.notify import notify
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
+from hub.cli.users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,6 +28,7 @@ cli.add_command(agent)
 ctl.add_command(tokens)
 ctl.add_command(silences)
 ctl.add_command(notify)
+ctl.add_command(users)
 alerts.add_command(alerts_silence)
 
 

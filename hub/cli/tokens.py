@@ -14,7 +14,7 @@ SCOPES = tuple(scope.value for scope in TokenScope)
 
 @click.group()
 def tokens() -> None:
-    """API tokens scoped to ingest (agents) or heartbeat (cron and backup jobs)."""
+    """API tokens scoped to admin, read, ingest (agents) or heartbeat (cron and backup jobs)."""
 
 
 @tokens.command("create")

@@ -25,6 +25,12 @@ class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Serve /metrics without a bearer token."""
     external_url: str = ""
     """Base URL used in links inside notifications; defaults to http://host:port."""
+    tls_cert: str = ""
+    """PEM certificate file (relative to the config dir) to serve HTTPS; with ``tls_key``."""
+    tls_key: str = ""
+    """PEM private key file of ``tls_cert``."""
+    allow_private_urls: bool = True
+    """Accept service and channel URLs on loopback, private and link-local addresses."""
 
 
 class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

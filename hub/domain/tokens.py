@@ -1,4 +1,4 @@
-"""Scoped API tokens: what each scope may call (the admin token and sessions may call all)."""
+"""Scoped API tokens: what each scope may call (the admin token may call everything)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ import msgspec
 
 
 class TokenScope(enum.StrEnum):
-    """What a named API token may do. Stored as text, so ``read``/``admin`` can join later."""
+    """What a named API token may do (stored as text)."""
+
+    ADMIN = "admin"
+    """Everything the admin token may do (for automation that manages the hub)."""
+    READ = "read"
+    """Every read (GET) route except the admin-only ones (tokens, users, sessions)."""
 
     INGEST = "ingest"
     """Agents: ``POST /api/v1/ingest`` only (C10)."""
@@ -31,20 +36,29 @@ _ALLOWED: dict[TokenScope, _Route] = {
         "POST", re.compile(r"^/api/v1/heartbeats/[^/]+/?$"), "POST /api/v1/heartbeats/{name}"
     ),
 }
-"""The one route each scope opens."""
+"""The one route each of the narrow scopes opens."""
 
 TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 """Token names: letters, digits and ``_ . @ -``, up to 100 characters."""
 
 
-def scope_allows(scope: TokenScope, method: str, path: str) -> bool:
-    """Whether a token of ``scope`` may call ``method path``."""
+def scope_allows(scope: TokenScope, method: str, path: str, *, admin_only: bool = False) -> bool:
+    """Whether a token of ``scope`` may call ``method path`` (``admin_only``: the route is
+    for admins only, such as token and user management)."""
+    if scope is TokenScope.ADMIN:
+        return True
+    if scope is TokenScope.READ:
+        return method.upper() in ("GET", "HEAD") and not admin_only
     route = _ALLOWED[scope]
     return method.upper() == route.method and route.pattern.match(path) is not None
 
 
 def scope_routes(scope: TokenScope) -> str:
-    """The one route ``scope`` opens, for error messages."""
+    """What ``scope`` opens, for error messages."""
+    if scope is TokenScope.ADMIN:
+        return "every route"
+    if scope is TokenScope.READ:
+        return "GET routes other than tokens, users and sessions"
     return _ALLOWED[scope].shown
 
 

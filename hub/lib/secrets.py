@@ -48,3 +48,11 @@ def ensure_secret_file(path: Path) -> tuple[str, bool]:
         os.fsync(handle.fileno())
     temp.replace(path)
     return token, True
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` (mode 0700), or take group and other access away if it exists: it holds
+    the admin token, the database with password hashes and session hashes."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)

@@ -16,6 +16,7 @@ from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
 from hub.store.push import PushRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
+from hub.store.users import UserRepo
 
 
 class StoreBusyError(RuntimeError):
@@ -39,6 +40,7 @@ class Tx:
         self.silences = SilenceRepo(conn)
         self.meta = MetaRepo(conn)
         self.push = PushRepo(conn)
+        self.users = UserRepo(conn)
 
 
 class Store:

@@ -269,3 +269,38 @@ ack_tokens = sa.Table(
 )
 """Single-use tokens a push carries so its Acknowledge action works without a session; only
 the sha256 of each token is stored, bound to one alert and expiring."""
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_pending", sa.String(64)),
+    sa.Column("totp_last_step", sa.BigInteger),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+"""Dashboard users: an argon2id password hash, a role (admin, viewer) and an optional TOTP
+secret (``totp_pending`` until its first code is confirmed; ``totp_last_step`` stops replay)."""
+
+session_users = sa.Table(
+    "session_users",
+    metadata,
+    sa.Column(
+        "token_hash",
+        sa.String(64),
+        sa.ForeignKey("sessions.token_hash", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "user_name",
+        sa.String(100),
+        sa.ForeignKey("users.name"),
+        nullable=False,
+        index=True,
+    ),
+)
+"""Which user a session belongs to; sessions without a row were opened with the admin token
+or a login link and act as admin. A user's sessions are deleted before the user (the
+foreign key refuses otherwise, so a session can never outlive its user and turn admin)."""

@@ -14,6 +14,7 @@ from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
+from tests.bench.passwords import run_passwords
 from tests.bench.probes import run_probes
 from tests.bench.push import run_push
 from tests.bench.rules import run_rules
@@ -30,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "push": lambda args: run_push(),
     "outbox": lambda args: run_outbox_throughput(),
     "fault-webhook": lambda args: run_fault_to_webhook(),
+    "passwords": lambda args: run_passwords(),
 }
 
 

@@ -44,7 +44,7 @@ async def test_token_names_are_unique_and_validated(hub):
     )
     assert bad.status_code == 400
     scope = await hub.client.post(
-        "/api/v1/tokens", json={"name": "x", "scope": "admin"}, headers=hub.auth
+        "/api/v1/tokens", json={"name": "x", "scope": "root"}, headers=hub.auth
     )
     assert scope.status_code == 400
 
@@ -130,7 +130,7 @@ def test_ctl_tokens_create_list_revoke_through_the_api(tmp_path):
         assert secret not in listed.output
         assert "backup-job" in run("list").output
         assert run("create", "backup-job", "--scope", "ingest").exit_code == 1
-        assert run("create", "x", "--scope", "admin").exit_code == 2
+        assert run("create", "x", "--scope", "root").exit_code == 2
         assert run("revoke", "backup-job").exit_code == 0
         assert run("revoke", "backup-job").exit_code == 1
         env["TCF_HUB_URL"] = "http://127.0.0.1:9"
