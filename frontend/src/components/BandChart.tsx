@@ -44,10 +44,11 @@ function options(element: HTMLElement, width: number, props: { current: BandChar
     axes: [axisStyle, { ...axisStyle, size: 64, values: (_u, ticks) => ticks.map((v) => formatValue(v, unit)) }],
     series: [
       {},
-      { label: "min", stroke: "transparent", points: { show: false }, value: show },
-      { label, stroke: line, width: 2, value: show },
-      { label: "max", stroke: "transparent", points: { show: false }, value: show },
-      { label: "last week", stroke: previous, width: 1, dash: [4, 4], value: show },
+      // Buckets can be narrower than the collection interval: empty ones are bridged.
+      { label: "min", stroke: "transparent", points: { show: false }, spanGaps: true, value: show },
+      { label, stroke: line, width: 2, spanGaps: true, value: show },
+      { label: "max", stroke: "transparent", points: { show: false }, spanGaps: true, value: show },
+      { label: "last week", stroke: previous, width: 1, dash: [4, 4], spanGaps: true, value: show },
     ],
     bands: [{ series: [3, 1], fill: `${line}33` }],
     cursor: { drag: { x: true, y: false, setScale: false } },

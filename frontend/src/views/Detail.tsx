@@ -47,7 +47,7 @@ export function DetailView({ hub, kind, name }: { hub: HubState; kind: EntityKin
     if (series.length === 0) return;
     let live = true;
     setLoading(true);
-    const points = pointsFor(Math.min(window.innerWidth, 2000));
+    const points = pointsFor(Math.min(window.innerWidth, 1000));
     const width = range.to - range.from;
     Promise.all(
       series.map(async (sample): Promise<Loaded> => {

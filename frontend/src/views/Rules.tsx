@@ -10,7 +10,7 @@ export function RulesView({ hub }: { hub: HubState }) {
   if (rules === null) return <p class="empty">Loading…</p>;
   if (rules.length === 0) return <p class="empty">No rules (alerts.yml is empty).</p>;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
       <table class="table" data-testid="rules">
         <thead>
           <tr>

@@ -16,14 +16,14 @@ export function TopologyView({ hub }: { hub: HubState }) {
         Services · containers · hosts. <span class="dot up" /> up <span class="dot degraded" /> degraded{" "}
         <span class="dot down" /> down <span class="dot unknown" /> unknown. Dashed: depends on.
       </p>
-      <div class="topology-scroll">
+      <div class="topology-scroll" tabIndex={0} role="region" aria-label="Topology graph, scrolls sideways on small screens">
         <svg
           class="topology"
           data-testid="topology"
           viewBox={`0 0 ${layout.width} ${layout.height}`}
           width={layout.width}
           height={layout.height}
-          role="img"
+          role="group"
           aria-label="Topology graph; the same links are listed below"
         >
           <defs>

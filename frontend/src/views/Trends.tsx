@@ -34,7 +34,7 @@ export function TrendsView({ hub }: { hub: HubState }) {
         ) : forecasts.length === 0 ? (
           <p class="empty">No data to forecast yet.</p>
         ) : (
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table class="table" data-testid="forecasts">
               <thead>
                 <tr>
@@ -70,7 +70,7 @@ export function TrendsView({ hub }: { hub: HubState }) {
         ) : growers.length === 0 ? (
           <p class="empty">Nothing grew week over week (or there is no week-old data yet).</p>
         ) : (
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Table, scrolls sideways on small screens">
             <table class="table" data-testid="growers">
               <thead>
                 <tr>
