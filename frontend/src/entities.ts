@@ -101,8 +101,3 @@ export function seriesLabel(labels: Labels): string {
     .map((key) => `${key}=${labels[key]}`)
     .join(" ");
 }
-
-/** Labels without the entity's identity, for a selector. */
-export function extraLabels(labels: Labels): Labels {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => !IDENTITY.has(key)));
-}

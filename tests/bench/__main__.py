@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from tests.bench.collectors import run_collectors
+from tests.bench.dashboard import run_dashboard
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.probes import run_probes
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "dashboard": lambda args: run_dashboard(),
 }
 
 

@@ -44,12 +44,10 @@ def ingest(hub: RunningHub, rows: list[list[object]], agent: str = "web-1") -> N
 def hub(tmp_path) -> Iterator[RunningHub]:
     """A hub collecting every second, with a down service and an agent host with history."""
     with serve_hub(hub_settings(tmp_path, MONITORING, RULES)) as running:
-        now = time.time()
-        ingest(
-            running,
-            [["cpu_usage", {}, 20 + (i % 30), now - 7200 + i * 60] for i in range(121)]
-            + [["disk_usage", {"mount": "/"}, 50 + i * 0.1, now - 7200 + i * 60] for i in range(121)],
-        )
+        start = time.time() - 7200
+        cpu = [["cpu_usage", {}, 20 + (i % 30), start + i * 60] for i in range(121)]
+        disk = [["disk_usage", {"mount": "/"}, 50 + i * 0.1, start + i * 60] for i in range(121)]
+        ingest(running, cpu + disk)
         yield running
 
 

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { fetchBuckets, fetchChanges } from "../api";
 import { BandChart } from "../components/BandChart";
-import { belongsTo, entitySelector, extraLabels, seriesLabel, seriesOf } from "../entities";
+import { belongsTo, entitySelector, seriesLabel, seriesOf } from "../entities";
+import { seriesKey } from "../metrics";
 import { formatChange, formatValue } from "../format";
 import type { EntityKind } from "../router";
 import {
@@ -15,14 +16,13 @@ import {
   zoomRange,
   type BandData,
 } from "../series-data";
-import type { Change, Sample } from "../types";
+import type { BucketSeries, Change, Sample } from "../types";
 import type { HubState } from "../use-hub";
 
 interface Loaded {
   key: string;
   sample: Sample;
   data: BandData | null;
-  change: Change | null;
 }
 
 /** `yyyy-mm-ddThh:mm` in local time, for datetime-local inputs. */
@@ -43,32 +43,46 @@ export function DetailView({ hub, kind, name }: { hub: HubState; kind: EntityKin
   const seriesKeys = series.map((s) => `${s.name} ${seriesLabel(s.labels)}`).join("|");
   const alerts = useMemo(() => hub.alerts.filter((a) => belongsTo(a.labels, kind, name)), [hub.alerts, kind, name]);
 
+  // Week-over-week changes depend on the series, not on the range: fetched once per series.
+  const [changes, setChanges] = useState<ReadonlyMap<string, Change>>(new Map());
+  useEffect(() => {
+    let live = true;
+    const metrics = [...new Set(series.map((s) => s.name))];
+    Promise.all(metrics.map((metric) => fetchChanges(entitySelector(metric, kind, name), "1d").catch(() => [] as Change[])))
+      .then((all) => live && setChanges(new Map(all.flat().map((c) => [seriesKey(c.name, c.labels), c]))))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [seriesKeys, kind, name]);
+
   useEffect(() => {
     if (series.length === 0) return;
     let live = true;
     setLoading(true);
     const points = pointsFor(Math.min(window.innerWidth, 1000));
     const width = range.to - range.from;
-    Promise.all(
-      series.map(async (sample): Promise<Loaded> => {
-        const selector = entitySelector(sample.name, kind, name, extraLabels(sample.labels));
-        const [current, previous, changes] = await Promise.all([
-          fetchBuckets(selector, range.from, range.to, points),
-          width <= WEEK ? fetchBuckets(selector, range.from - WEEK, range.to - WEEK, points) : Promise.resolve([]),
-          fetchChanges(selector, width <= 86400 ? "1d" : "7d").catch(() => [] as Change[]),
-        ]);
-        const first = current[0];
-        return {
-          key: `${sample.name} ${seriesLabel(sample.labels)}`,
-          sample,
-          data: first ? bandData(first, previous[0]) : null,
-          change: changes[0] ?? null,
-        };
-      }),
-    )
-      .then((loaded) => {
+    // One request per metric (all of the entity's series of it), not one per series.
+    const metrics = [...new Set(series.map((s) => s.name))];
+    const byMetric = (from: number, to: number) =>
+      Promise.all(metrics.map((metric) => fetchBuckets(entitySelector(metric, kind, name), from, to, points))).then((all) => {
+        const found = new Map<string, BucketSeries>();
+        for (const one of all.flat()) found.set(seriesKey(one.name, one.labels), one);
+        return found;
+      });
+    Promise.all([
+      byMetric(range.from, range.to),
+      width <= WEEK ? byMetric(range.from - WEEK, range.to - WEEK) : Promise.resolve(new Map<string, BucketSeries>()),
+    ])
+      .then(([current, previous]) => {
         if (!live) return;
-        setCharts(loaded);
+        setCharts(
+          series.map((sample) => {
+            const key = seriesKey(sample.name, sample.labels);
+            const mine = current.get(key);
+            return { key, sample, data: mine ? bandData(mine, previous.get(key)) : null };
+          }),
+        );
         setLoading(false);
       })
       .catch((error: unknown) => live && hub.fail(error));
@@ -133,8 +147,9 @@ export function DetailView({ hub, kind, name }: { hub: HubState; kind: EntityKin
       </div>
       {loading && charts.length === 0 && <p class="empty">Loading charts…</p>}
       <div class="charts" aria-busy={loading}>
-        {charts.map(({ key, sample, data, change }) => {
+        {charts.map(({ key, sample, data }) => {
           const stats = data ? summary(data) : null;
+          const change = changes.get(key);
           const unit = sample.unit ?? "";
           return (
             <figure class="chart detail-chart" key={key} data-testid="detail-chart" data-ready={data ? "true" : "false"}>
