@@ -78,6 +78,11 @@ export function Dashboard({ onUnauthorized }: { onUnauthorized(): void }) {
     document.title = `${firing > 0 ? `(${firing}) ` : ""}${title} · tcf-hub`;
   }, [title, firing]);
 
+  // On a phone the navigation scrolls sideways: keep the current view's tab in sight.
+  useEffect(() => {
+    document.querySelector(".nav [aria-current=page]")?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }, [route.view]);
+
   return (
     <div class="shell" onClick={onLinkClick}>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>
