@@ -199,3 +199,17 @@ def test_chromium_reports_the_dashboard_installable(playwright: Playwright, hub,
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= purposes
     assert (manifest["display"], manifest["start_url"]) == ("standalone", "/")
     context.close()
+
+
+def test_dark_theme_follows_the_system_and_stays_readable(browser, hub, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(hub.login_link)
+    expect(page.get_by_test_id("health-tile").first).to_be_visible(timeout=20000)
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(14, 17, 22)"
+    check_view(page, artifacts, "overview-dark", "desktop")
+    page.goto(hub.url + "/topology")
+    expect(page.get_by_test_id("topology-node").first).to_be_visible(timeout=15000)
+    check_view(page, artifacts, "topology-dark", "desktop")
+    context.close()

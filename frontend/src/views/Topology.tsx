@@ -55,6 +55,7 @@ export function TopologyView({ hub }: { hub: HubState }) {
         </svg>
       </div>
       <h3>Links</h3>
+      {hub.topology.edges.length === 0 && <p class="empty">No links: no containers serve the services, and no service depends on another.</p>}
       <ul class="edge-list">
         {hub.topology.edges.map((edge) => (
           <li key={`${edge.source}>${edge.target}`}>
