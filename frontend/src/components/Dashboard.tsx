@@ -3,15 +3,10 @@ import { useEffect, useRef } from "preact/hooks";
 import { formatRelativeTime } from "../format";
 import { onLinkClick, useRoute, type Route } from "../router";
 import { useHub, type HubState } from "../use-hub";
-import { AlertDetailView } from "../views/AlertDetail";
+import type { EntityKind } from "../router";
 import { AlertsView } from "../views/Alerts";
-import { DetailView } from "../views/Detail";
 import { Overview } from "../views/Overview";
-import { RulesView } from "../views/Rules";
-import { SettingsView } from "../views/Settings";
-import { SilencesView } from "../views/Silences";
-import { TopologyView } from "../views/Topology";
-import { TrendsView } from "../views/Trends";
+import { Lazy } from "./Lazy";
 import { LiveStatusBadge } from "./LiveStatusBadge";
 import { UpdatePrompt } from "./UpdatePrompt";
 
@@ -38,6 +33,17 @@ const TITLES: Record<Route["view"], string> = {
   missing: "Not found",
 };
 
+// Views other than the overview and alerts are their own chunks, fetched when first opened
+// (the service worker precaches them all, so they open offline too).
+type HubProps = { hub: HubState };
+const alertDetail = () => import("../views/AlertDetail").then((m) => m.AlertDetailView);
+const detail = () => import("../views/Detail").then((m) => m.DetailView);
+const topology = () => import("../views/Topology").then((m) => m.TopologyView);
+const trends = () => import("../views/Trends").then((m) => m.TrendsView);
+const silences = () => import("../views/Silences").then((m) => m.SilencesView);
+const rules = () => import("../views/Rules").then((m) => m.RulesView);
+const settings = () => import("../views/Settings").then((m) => m.SettingsView);
+
 function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildren {
   switch (route.view) {
     case "overview":
@@ -45,19 +51,19 @@ function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildre
     case "alerts":
       return <AlertsView hub={hub} state={route.state} />;
     case "alert":
-      return <AlertDetailView hub={hub} id={route.id} />;
+      return <Lazy<HubProps & { id: number }> load={alertDetail} props={{ hub, id: route.id }} />;
     case "detail":
-      return <DetailView hub={hub} kind={route.kind} name={route.name} />;
+      return <Lazy<HubProps & { kind: EntityKind; name: string }> load={detail} props={{ hub, kind: route.kind, name: route.name }} />;
     case "topology":
-      return <TopologyView hub={hub} />;
+      return <Lazy<HubProps> load={topology} props={{ hub }} />;
     case "trends":
-      return <TrendsView hub={hub} />;
+      return <Lazy<HubProps> load={trends} props={{ hub }} />;
     case "silences":
-      return <SilencesView hub={hub} />;
+      return <Lazy<HubProps> load={silences} props={{ hub }} />;
     case "rules":
-      return <RulesView hub={hub} />;
+      return <Lazy<HubProps> load={rules} props={{ hub }} />;
     case "settings":
-      return <SettingsView hub={hub} />;
+      return <Lazy<HubProps> load={settings} props={{ hub }} />;
     case "missing":
       return (
         <p class="empty">
