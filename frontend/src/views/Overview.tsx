@@ -121,7 +121,9 @@ export function Overview({ hub }: { hub: HubState }) {
       </section>
       <section aria-labelledby="chart-heading">
         <h2 id="chart-heading">Last hour</h2>
-        <LiveChart data={hub.chart} />
+        {/* Mounted once the first answers are in: until then the page is short, the chart
+            would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
+        {hub.alertsLoaded ? <LiveChart data={hub.chart} /> : <p class="empty">Loading…</p>}
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">
