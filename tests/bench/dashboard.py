@@ -50,8 +50,10 @@ SERIES: list[tuple[str, dict[str, str], float]] = [
 COLD_RUNS = 5
 LCP_SCRIPT = """() => new Promise((resolve) => {
   new PerformanceObserver((list) => {
-    const entries = list.getEntries();
-    resolve(entries[entries.length - 1].startTime);
+    const last = list.getEntries().at(-1);
+    const element = last.element;
+    const what = element ? element.tagName.toLowerCase() + '.' + element.className : '?';
+    resolve([last.startTime, what]);
   }).observe({type: 'largest-contentful-paint', buffered: true});
 })"""
 RANGE_SCRIPT = """async (label) => {
@@ -102,9 +104,11 @@ def session_cookie(hub: HubProcess) -> str:
         return str(response.cookies["tcf_session"])
 
 
-def cold_lcp_ms(browser: Browser, url: str, cookie: str) -> float:
-    """LCP of the overview in a fresh context (empty cache, no service worker), median of runs."""
+def cold_lcp_ms(browser: Browser, url: str, cookie: str) -> tuple[float, str]:
+    """LCP of the overview in a fresh context (empty cache, no service worker), median of runs,
+    and the element it was."""
     results = []
+    elements = set()
     for _ in range(COLD_RUNS):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": "tcf_session", "value": cookie, "url": url}])
@@ -112,9 +116,11 @@ def cold_lcp_ms(browser: Browser, url: str, cookie: str) -> float:
         page.goto(url + "/")
         page.get_by_test_id("metric-cpu_usage").get_by_test_id("metric-value").wait_for()
         page.wait_for_timeout(300)
-        results.append(float(page.evaluate(LCP_SCRIPT)))
+        at, element = page.evaluate(LCP_SCRIPT)
+        results.append(float(at))
+        elements.add(str(element))
         context.close()
-    return statistics.median(results)
+    return statistics.median(results), ", ".join(sorted(elements))
 
 
 def thirty_day_ready_ms(browser: Browser, url: str, cookie: str) -> tuple[float, int]:
@@ -184,8 +190,11 @@ def run_dashboard() -> None:
         cookie = session_cookie(hub)
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            lcp = cold_lcp_ms(browser, hub.url, cookie)
-            print(f"cold load LCP (overview, localhost, median of {COLD_RUNS}): {lcp:.0f} ms")
+            lcp, element = cold_lcp_ms(browser, hub.url, cookie)
+            print(
+                f"cold load LCP (overview, localhost, median of {COLD_RUNS}): {lcp:.0f} ms "
+                f"({element})"
+            )
             ready, points = thirty_day_ready_ms(browser, hub.url, cookie)
             print(
                 f"30-day view of {len(SERIES)} charts ready ({samples} samples stored, "
