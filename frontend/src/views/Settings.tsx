@@ -9,6 +9,19 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** `pushState()`'s answer in words, whether it is a word or an object of facts. */
+export function describePushState(state: unknown): string {
+  if (typeof state === "string") return state;
+  if (typeof state === "boolean") return state ? "enabled" : "disabled";
+  if (state && typeof state === "object") {
+    const facts = Object.entries(state as Record<string, unknown>)
+      .filter(([, value]) => ["string", "number", "boolean"].includes(typeof value))
+      .map(([key, value]) => `${key}: ${String(value)}`);
+    return facts.join(", ") || "unknown";
+  }
+  return "unknown";
+}
+
 function AboutSection({ hub }: { hub: HubState }) {
   const [about, setAbout] = useState<About | null>(null);
   useEffect(() => void fetchAbout().then(setAbout).catch(hub.fail), []);
@@ -54,7 +67,7 @@ function PushSection({ hub }: { hub: HubState }) {
 
   const load = async () => {
     setDevices(await fetchPushSubscriptions());
-    setState(String(await pushState()));
+    setState(describePushState(await pushState()));
   };
   useEffect(() => {
     if (supported) load().catch(hub.fail);

@@ -6,7 +6,7 @@ import type { Alert } from "../types";
 import type { HubState } from "../use-hub";
 import { silenceMatchers, windowAround } from "./AlertDetail";
 import { AlertsView } from "./Alerts";
-import { SettingsView } from "./Settings";
+import { SettingsView, describePushState } from "./Settings";
 import { parseMatcherInput } from "./Silences";
 import { TopologyView } from "./Topology";
 
@@ -121,6 +121,16 @@ describe("helpers", () => {
     expect(silenceMatchers(a)).toEqual(['alertname="cpu_high"', 'host="h\\"1"']);
     expect(windowAround(a, 20_000)).toEqual([10_000 - 3600, 20_000]);
     expect(parseMatcherInput(" host=db1, service=~\"a|b\"\n,")).toEqual(["host=db1", 'service=~"a|b"']);
+  });
+
+  it("words push state however push.ts reports it", () => {
+    expect(describePushState("denied")).toBe("denied");
+    expect(describePushState(true)).toBe("enabled");
+    expect(describePushState({ subscribed: false, permission: "default", sub: {} })).toBe(
+      "subscribed: false, permission: default",
+    );
+    expect(describePushState({})).toBe("unknown");
+    expect(describePushState(undefined)).toBe("unknown");
   });
 
   it("draws a sparkline with gaps", () => {
