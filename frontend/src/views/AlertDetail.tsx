@@ -23,21 +23,23 @@ export function silenceMatchers(alert: Alert): string[] {
   return [`alertname=${quote(alert.rule)}`, ...Object.entries(alert.labels).map(([k, v]) => `${k}=${quote(v)}`)];
 }
 
-function metricSelector(metric: string, alert: Alert): string {
+/** The alert's series: its labels without those the alert adds (alertname, severity, the rule's). */
+export function metricSelector(metric: string, alert: Alert, ruleLabels: Record<string, string> = {}): string {
   const parts = Object.entries(alert.labels)
-    .filter(([key]) => key !== "alertname" && key !== "severity")
+    .filter(([key]) => key !== "alertname" && key !== "severity" && !(key in ruleLabels))
     .map(([k, v]) => `${k}="${v.replace(/"/g, '\\"')}"`);
   return `${metric}{${parts.join(",")}}`;
 }
 
-function useRuleMetric(hub: HubState, rule: string): string | null {
-  const [metric, setMetric] = useState<string | null>(null);
+function useRule(hub: HubState, name: string): Rule | null {
+  const [rule, setRule] = useState<Rule | null>(null);
   useEffect(() => {
+    if (!name) return;
     fetchRules()
-      .then((rules: Rule[]) => setMetric(rules.find((r) => r.name === rule)?.metric ?? null))
+      .then((rules: Rule[]) => setRule(rules.find((r) => r.name === name) ?? null))
       .catch(hub.fail);
-  }, [rule]);
-  return metric;
+  }, [name]);
+  return rule;
 }
 
 export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
@@ -49,7 +51,9 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
   const [chart, setChart] = useState<{ data: BandData; from: number; to: number } | null>(null);
   const live = hub.alerts.find((a) => a.id === id);
   const alert = live ?? detail?.alert;
-  const metric = useRuleMetric(hub, detail?.alert.rule ?? "");
+  const rule = useRule(hub, detail?.alert.rule ?? "");
+  const metric = rule?.metric ?? null;
+  const unit = [...hub.latest.values()].find((s) => s.name === metric)?.unit ?? "";
 
   useEffect(() => {
     fetchAlertDetail(id)
@@ -63,7 +67,7 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
   useEffect(() => {
     if (!detail || !metric) return;
     const [from, to] = windowAround(detail.alert, Date.now() / 1000);
-    fetchBuckets(metricSelector(metric, detail.alert), from, to, 300)
+    fetchBuckets(metricSelector(metric, detail.alert, rule?.labels), from, to, 300)
       .then((series) => {
         const first = series[0];
         if (first) setChart({ data: bandData(first), from, to });
@@ -180,11 +184,11 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
       {chart && metric && (
         <section aria-label={`${metric} around the alert`}>
           <h3>
-            {metric} around the alert <span class="muted">({formatValue(alert.value)} when it last changed)</span>
+            {metric} around the alert <span class="muted">({formatValue(alert.value, unit)} when it last changed)</span>
           </h3>
           <BandChart
             label={metric}
-            unit=""
+            unit={unit}
             data={chart.data}
             annotations={annotationsFor([alert], chart.from, chart.to)}
             from={chart.from}

@@ -4,7 +4,7 @@ import { sparklinePath } from "../components/Sparkline";
 import { alert, fakeHub, json, status } from "../test/fake-hub";
 import type { Alert } from "../types";
 import type { HubState } from "../use-hub";
-import { silenceMatchers, windowAround } from "./AlertDetail";
+import { metricSelector, silenceMatchers, windowAround } from "./AlertDetail";
 import { AlertsView } from "./Alerts";
 import { SettingsView, describePushState } from "./Settings";
 import { parseMatcherInput } from "./Silences";
@@ -120,6 +120,8 @@ describe("helpers", () => {
     const a = alert({ rule: "cpu_high", labels: { host: 'h"1' }, started_at: new Date(10_000_000).toISOString(), resolved_at: null });
     expect(silenceMatchers(a)).toEqual(['alertname="cpu_high"', 'host="h\\"1"']);
     expect(windowAround(a, 20_000)).toEqual([10_000 - 3600, 20_000]);
+    const labelled = alert({ labels: { alertname: "x", severity: "warning", host: "h1", team: "ops", mount: "/" } });
+    expect(metricSelector("disk_usage", labelled, { team: "ops" })).toBe('disk_usage{host="h1",mount="/"}');
     expect(parseMatcherInput(" host=db1, service=~\"a|b\"\n,")).toEqual(["host=db1", 'service=~"a|b"']);
   });
 
