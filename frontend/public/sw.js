@@ -3,7 +3,9 @@
  *
  * - install: precache the app shell (index.html as "/", the hashed /assets/*, the manifest
  *   and icons); the build replaces BUILD below with the real list and a content hash, so every
- *   new build is a new worker and a new cache.
+ *   new build is a new worker and a new cache. The first worker activates at once; a new
+ *   version waits until the page asks it to take over (the dashboard's "Reload" prompt sends
+ *   {type: "SKIP_WAITING"}), so an open page never runs against a half-swapped cache.
  * - navigations: network first (a fresh index.html after every deploy), the cached shell when
  *   offline.
  * - /assets/* and /icons/*: cache first (file names carry content hashes / never change).
@@ -22,11 +24,12 @@ const IMMUTABLE = [/^\/assets\//, /^\/icons\//];
 
 sw.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.addAll(BUILD.shell))
-      .then(() => sw.skipWaiting()),
+    caches.open(CACHE).then((cache) => cache.addAll(BUILD.shell)),
   );
+});
+
+sw.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "SKIP_WAITING") void sw.skipWaiting();
 });
 
 sw.addEventListener("activate", (event) => {

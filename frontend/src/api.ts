@@ -1,6 +1,21 @@
 /** Thin client for the hub's JSON API; every call is same-origin with the session cookie. */
 
-import type { Alert, Sample, Series } from "./types";
+import { recall, remember } from "./offline";
+import type {
+  About,
+  Alert,
+  AlertDetail,
+  BucketSeries,
+  Change,
+  Channel,
+  Forecast,
+  PushSubscriptionInfo,
+  Rule,
+  Sample,
+  Series,
+  Silence,
+  Topology,
+} from "./types";
 
 /** The hub answered 401: there is no valid session, the login form must be shown. */
 export class UnauthorizedError extends Error {
@@ -29,7 +44,9 @@ export function csrfToken(): string {
   return match?.[1] ? decodeURIComponent(match[1]) : "";
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** A call to the hub's API (``path`` below /api/v1): JSON in and out, the CSRF token on writes;
+ * 401 throws ``UnauthorizedError``, other failures ``ApiError`` with the hub's reason. */
+export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (init.body !== undefined) headers["Content-Type"] = "application/json";
   // Cookie-authenticated writes must echo the CSRF token (a page on another site cannot read it).
@@ -37,7 +54,14 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(BASE + path, { credentials: "same-origin", ...init, headers });
   if (response.status === 401) throw new UnauthorizedError();
   if (!response.ok) {
-    throw new ApiError(response.status, `${init.method ?? "GET"} ${path}: HTTP ${response.status}`);
+    let reason = `HTTP ${response.status}`;
+    try {
+      const body = (await response.json()) as { detail?: string };
+      if (body.detail) reason = body.detail;
+    } catch {
+      // no JSON body: keep the status
+    }
+    throw new ApiError(response.status, `${init.method ?? "GET"} ${path}: ${reason}`);
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
@@ -47,8 +71,108 @@ function post<T>(path: string, body: unknown): Promise<T> {
   return request<T>(path, { method: "POST", body: JSON.stringify(body) });
 }
 
+/**
+ * A GET whose last good answer is kept (localStorage): when the hub cannot be reached at all
+ * (offline, a network error, not an HTTP error) the last known data is shown instead.
+ */
+async function cachedGet<T>(path: string): Promise<T> {
+  try {
+    const data = await request<T>(path);
+    remember(path, data);
+    return data;
+  } catch (error) {
+    if (error instanceof UnauthorizedError || error instanceof ApiError) throw error;
+    const known = recall<T>(path);
+    if (known === undefined) throw error;
+    return known;
+  }
+}
+
 export function fetchCurrentMetrics(): Promise<Sample[]> {
-  return request<Sample[]>("/metrics/current");
+  return cachedGet<Sample[]>("/metrics/current");
+}
+
+/**
+ * At most `points` min/avg/max buckets per series chosen by selector `match`
+ * between `from` and `to` (unix seconds).
+ */
+export function fetchBuckets(match: string, from: number, to: number, points: number): Promise<BucketSeries[]> {
+  const query = new URLSearchParams({
+    match,
+    from: String(Math.floor(from)),
+    to: String(Math.ceil(to)),
+    points: String(Math.max(1, Math.min(1000, Math.round(points)))),
+  });
+  return request<BucketSeries[]>(`/series?${query.toString()}`);
+}
+
+export function fetchForecasts(match: string, window = "7d"): Promise<Forecast[]> {
+  return request<Forecast[]>(`/series/forecast?${new URLSearchParams({ match, window }).toString()}`);
+}
+
+export function fetchChanges(match: string, window = "1d"): Promise<Change[]> {
+  return request<Change[]>(`/series/compare?${new URLSearchParams({ match, window }).toString()}`);
+}
+
+export function fetchTopology(): Promise<Topology> {
+  return cachedGet<Topology>("/topology");
+}
+
+export function fetchAlertDetail(id: number): Promise<AlertDetail> {
+  return request<AlertDetail>(`/alerts/${id}/history`);
+}
+
+export function fetchSilences(): Promise<Silence[]> {
+  return request<Silence[]>("/silences");
+}
+
+export interface SilenceRequest {
+  matchers: string[];
+  comment: string;
+  duration: string;
+}
+
+export function createSilence(silence: SilenceRequest): Promise<Silence> {
+  return post<Silence>("/silences", silence);
+}
+
+export function expireSilence(id: string): Promise<Silence> {
+  return post<Silence>(`/silences/${encodeURIComponent(id)}/expire`, {});
+}
+
+export function fetchRules(): Promise<Rule[]> {
+  return request<Rule[]>("/rules");
+}
+
+export function fetchAbout(): Promise<About> {
+  return request<About>("/about");
+}
+
+/** Notification channels; `null` when this hub has no channels API (404). */
+export async function fetchChannels(): Promise<Channel[] | null> {
+  return orNullOn404(request<Channel[]>("/channels"));
+}
+
+export function testChannel(name: string): Promise<unknown> {
+  return post<unknown>(`/channels/${encodeURIComponent(name)}/test`, {});
+}
+
+/** Registered push devices; `null` when this hub has no push API (404). */
+export async function fetchPushSubscriptions(): Promise<PushSubscriptionInfo[] | null> {
+  return orNullOn404(request<PushSubscriptionInfo[]>("/push/subscriptions"));
+}
+
+export function deletePushSubscription(id: string | number): Promise<void> {
+  return request<undefined>(`/push/subscriptions/${encodeURIComponent(String(id))}`, { method: "DELETE" });
+}
+
+async function orNullOn404<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /** Series of metric `name` between `from` and `to` (unix seconds). */
@@ -63,7 +187,7 @@ export function fetchSeries(name: string, from: number, to: number): Promise<Ser
 
 /** All alerts the hub knows, newest first. */
 export function fetchAlerts(): Promise<Alert[]> {
-  return request<Alert[]>("/alerts");
+  return cachedGet<Alert[]>("/alerts");
 }
 
 /** What an acknowledgement did (`acknowledged`, `already acknowledged`) and the alert after it. */

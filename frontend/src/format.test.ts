@@ -94,3 +94,32 @@ describe("severityColor", () => {
     expect(severityColor("page-the-ceo")).toBe(severityColor("info"));
   });
 });
+
+describe("durations, sizes, values and changes", () => {
+  it("words a duration by its largest unit", async () => {
+    const { formatDuration } = await import("./format");
+    expect(formatDuration(45)).toBe("45 s");
+    expect(formatDuration(600)).toBe("10 min");
+    expect(formatDuration(5400)).toBe("1.5 h");
+    expect(formatDuration(86400 * 1.4)).toBe("33.6 h");
+    expect(formatDuration(86400)).toBe("24 h");
+    expect(formatDuration(9 * 86400)).toBe("9 days");
+    expect(formatDuration(2 * 86400 + 1)).toBe("2 days");
+    expect(formatDuration(null)).toBe("–");
+  });
+
+  it("formats sizes, values with units and signed changes", async () => {
+    const { formatBytes, formatChange, formatValue } = await import("./format");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(2_400_000)).toBe("2.4 MB");
+    expect(formatValue(12.345, "%")).toBe("12.3%");
+    expect(formatValue(1_500_000, "B/s")).toBe("1.5 MB/s");
+    expect(formatValue(123.4, "ms")).toBe("123 ms");
+    expect(formatValue(0.1234)).toBe("0.12");
+    expect(formatValue(Number.NaN, "ms")).toBe("–");
+    expect(formatChange(12.5)).toBe("+12.5%");
+    expect(formatChange(-3)).toBe("−3.0%");
+    expect(formatChange(0)).toBe("±0.0%");
+    expect(formatChange(null)).toBe("–");
+  });
+});

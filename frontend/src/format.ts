@@ -71,3 +71,48 @@ const SEVERITY_COLORS: Record<Severity, string> = {
 export function severityColor(severity: string): string {
   return SEVERITY_COLORS[severity as Severity] ?? SEVERITY_COLORS.info;
 }
+
+/**
+ * A duration in words, largest unit first, rounded: `45` → `"45 s"`, `5400` → `"1.5 h"`,
+ * `777600` → `"9 days"`.
+ */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (!finite(seconds)) return DASH;
+  const s = Math.abs(seconds);
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  if (s < 2 * 86400) return `${Number((s / 3600).toFixed(1))} h`;
+  const days = Math.round(s / 86400);
+  return `${days} ${days === 1 ? "day" : "days"}`;
+}
+
+const SIZE_UNITS = ["B", "kB", "MB", "GB", "TB"] as const;
+
+/** A size in decimal units: `2_400_000` → `"2.4 MB"`. */
+export function formatBytes(value: number | null | undefined): string {
+  if (!finite(value)) return DASH;
+  let scaled = Math.max(0, value);
+  let unit = 0;
+  while (scaled >= 999.5 && unit < SIZE_UNITS.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 || scaled >= 99.95 ? scaled.toFixed(0) : scaled.toFixed(1)} ${SIZE_UNITS[unit]}`;
+}
+
+/** A metric value with its unit: `%` and `ms` read naturally, bytes/s scaled. */
+export function formatValue(value: number | null | undefined, unit = ""): string {
+  if (!finite(value)) return DASH;
+  if (unit === "%") return formatPercent(value);
+  if (unit === "B/s" || unit === "bytes/s") return formatBytesPerSecond(value);
+  if (unit === "B" || unit === "bytes") return formatBytes(value);
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return unit ? `${formatNumber(value, digits)} ${unit}` : formatNumber(value, digits);
+}
+
+/** A signed change: `+12.5%`, `−3.0%`. */
+export function formatChange(percent: number | null | undefined): string {
+  if (!finite(percent)) return DASH;
+  const sign = percent > 0 ? "+" : percent < 0 ? "−" : "±";
+  return `${sign}${Math.abs(percent).toFixed(1)}%`;
+}

@@ -63,10 +63,21 @@ describe("hostSnapshot", () => {
 });
 
 describe("pickHost", () => {
-  it("takes the first host-level sample's host", () => {
+  it("takes the first host-level sample's host among equals", () => {
     const samples = [sample("cpu_usage", { container: "x", host: "c" }, 1), sample("cpu_usage", { host: "h9" }, 1)];
     expect(pickHost(samples)).toBe("h9");
     expect(pickHost([])).toBeUndefined();
+  });
+
+  it("prefers the host with the most host-level series (the hub's own, not an agent's)", () => {
+    const samples = [
+      sample("cpu_usage", { host: "agent" }, 1),
+      sample("cpu_usage", { host: "hub" }, 1),
+      sample("memory_usage", { host: "hub" }, 1),
+      sample("cpu_usage", { host: "agent", container: "a" }, 1),
+      sample("memory_usage", { host: "agent", container: "a" }, 1),
+    ];
+    expect(pickHost(samples)).toBe("hub");
   });
 });
 

@@ -19,11 +19,19 @@ export function matchesHost(labels: Labels, host: string | undefined): boolean {
 }
 
 /**
- * The host the dashboard shows: the `host` label of the first host-level sample.
- * The hub lists its own host first; agents' hosts follow (a host picker is future work).
+ * The host the dashboard's host tiles show: the one reporting the most host-level series (the
+ * hub's own host, which runs every collector, rather than an agent sending a few metrics);
+ * among equals the first listed.
  */
 export function pickHost(samples: readonly Sample[]): string | undefined {
-  return samples.find((s) => isHostLevel(s.labels) && s.labels.host !== undefined)?.labels.host;
+  const counts = new Map<string, number>();
+  for (const s of samples) {
+    const host = s.labels.host;
+    if (host !== undefined && isHostLevel(s.labels)) counts.set(host, (counts.get(host) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  for (const [host, count] of counts) if (best === undefined || count > (counts.get(best) ?? 0)) best = host;
+  return best;
 }
 
 /** Stable identity of a series: name plus its labels in key order. */

@@ -3,7 +3,7 @@
  * subscription, or undo it. The push-devices view calls these; the service worker shows pushes.
  */
 
-import { ApiError, UnauthorizedError } from "./api";
+import { ApiError, request } from "./api";
 
 /** `unsupported`: no service worker / Push API here (iOS needs the app installed first). */
 export type PushState = "unsupported" | "denied" | "enabled" | "disabled";
@@ -22,24 +22,9 @@ export const DEVICE_KEY = "tcf-hub-push-device";
 /** `PushManager.subscribe` can hang without a push service: give up after this long (ms). */
 export const SUBSCRIBE_TIMEOUT = 15000;
 
-const BASE = "/api/v1/push";
-
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (init.body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(BASE + path, { credentials: "same-origin", ...init, headers });
-  if (response.status === 401) throw new UnauthorizedError();
-  if (!response.ok) {
-    let reason = `HTTP ${response.status}`;
-    try {
-      const body = (await response.json()) as { detail?: string };
-      if (body.detail) reason = body.detail;
-    } catch {
-      // no JSON body: keep the status
-    }
-    throw new ApiError(response.status, `${init.method ?? "GET"} ${BASE}${path}: ${reason}`);
-  }
-  return (response.status === 204 ? undefined : await response.json()) as T;
+/** A call to the hub's push API (below /api/v1/push). */
+function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return request<T>(`/push${path}`, init);
 }
 
 function supported(): boolean {

@@ -41,3 +41,133 @@ export interface Alert {
   /** When the alert last changed on the server (ISO 8601); the newer copy of an alert wins. */
   updated_at: string | null;
 }
+
+/** One series as min/avg/max buckets (`GET /api/v1/series?points=N`). */
+export interface BucketSeries {
+  name: string;
+  labels: Labels;
+  /** Unix seconds of the first bucket, and the bucket width in seconds. */
+  start: number;
+  step: number;
+  min: (number | null)[];
+  avg: (number | null)[];
+  max: (number | null)[];
+}
+
+export type Health = "up" | "degraded" | "down" | "unknown";
+export type NodeKind = "host" | "container" | "service";
+
+export interface TopologyNode {
+  id: string;
+  kind: NodeKind;
+  name: string;
+  health: Health;
+  host?: string | null;
+  reason?: string;
+}
+
+export interface TopologyEdge {
+  source: string;
+  target: string;
+  kind: "runs_on" | "served_by" | "depends_on";
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+}
+
+export interface AlertEvent {
+  at: string;
+  kind: string;
+  from_state: AlertState | null;
+  to_state: AlertState | null;
+  value?: number | null;
+  actor?: string | null;
+  comment?: string | null;
+}
+
+export interface AlertDetail {
+  alert: Alert;
+  history: AlertEvent[];
+}
+
+export interface Crossing {
+  at: number | null;
+  in_seconds: number | null;
+  reason: string;
+}
+
+export interface Forecast {
+  name: string;
+  labels: Labels;
+  slope_per_day: number;
+  current: number;
+  r2: number;
+  samples: number;
+  threshold: number | null;
+  crossing: Crossing | null;
+}
+
+export interface Change {
+  name: string;
+  labels: Labels;
+  comparison: {
+    current_mean: number;
+    previous_mean: number;
+    change: number;
+    change_percent: number | null;
+  };
+}
+
+export interface Matcher {
+  label: string;
+  /** `=`, `!=`, `=~`, `!~`. */
+  op: string;
+  value: string;
+}
+
+export interface Silence {
+  id: string;
+  state: "pending" | "active" | "expired";
+  matchers: Matcher[];
+  starts_at: string;
+  ends_at: string;
+  created_by: string;
+  comment: string;
+}
+
+export interface Rule {
+  name: string;
+  metric: string;
+  threshold: number;
+  operator: string;
+  duration: number;
+  severity: Severity;
+  message: string;
+  labels?: Labels;
+  [key: string]: unknown;
+}
+
+export interface About {
+  version: string;
+  started_at: number;
+  uptime_seconds: number;
+  store_bytes: number | null;
+  store_backend: string;
+}
+
+/** A notification channel (`GET /api/v1/channels`); only `name` and `type` are relied on. */
+export interface Channel {
+  name: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+/** A registered push device (`GET /api/v1/push/subscriptions`). */
+export interface PushSubscriptionInfo {
+  id: string | number;
+  name?: string | null;
+  created_at?: string | null;
+  [key: string]: unknown;
+}

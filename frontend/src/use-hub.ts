@@ -1,7 +1,7 @@
 /** The dashboard's live state: initial fetch, SSE updates, resync after reconnects. */
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { EVENTS_URL, UnauthorizedError, fetchAlerts, fetchCurrentMetrics, fetchSeries } from "./api";
+import { EVENTS_URL, UnauthorizedError, fetchAlerts, fetchCurrentMetrics, fetchSeries, fetchTopology } from "./api";
 import { mergeAlerts, upsertAlert } from "./alerts";
 import {
   CHART_METRICS,
@@ -14,7 +14,11 @@ import {
 } from "./chart-data";
 import { type LiveStatus, connectLive } from "./live";
 import { type Latest, mergeLatest, pickHost, replaceLatest } from "./metrics";
-import type { Alert, Sample } from "./types";
+import { onStale } from "./offline";
+import type { Alert, Sample, Topology } from "./types";
+
+/** How often the topology (health of every host, service and container) is refetched. */
+export const TOPOLOGY_REFRESH_MS = 15_000;
 
 export interface HubState {
   host: string | undefined;
@@ -25,6 +29,9 @@ export interface HubState {
   alertsLoaded: boolean;
   status: LiveStatus;
   error: string | null;
+  topology: Topology | null;
+  /** When offline: the time (ms) of the last known data shown; `null` while online. */
+  staleSince: number | null;
   /** Put an alert the API returned (after ack/unack) into the list. */
   updateAlert(alert: Alert): void;
   /** Report a failed call: a 401 leads to the login form, anything else to the banner. */
@@ -43,6 +50,8 @@ export function useHub(onUnauthorized: () => void): HubState {
   const [alertsLoaded, setAlertsLoaded] = useState(false);
   const [status, setStatus] = useState<LiveStatus>("connecting");
   const [error, setError] = useState<string | null>(null);
+  const [topology, setTopology] = useState<Topology | null>(null);
+  const [staleSince, setStaleSince] = useState<number | null>(null);
 
   // SSE handlers outlive renders: they read the host and the unmount flag through refs.
   const hostRef = useRef<string | undefined>(undefined);
@@ -75,12 +84,22 @@ export function useHub(onUnauthorized: () => void): HubState {
       const now = Date.now() / 1000;
       try {
         const history = withHistory
-          ? Promise.all(CHART_METRICS.map((name) => fetchSeries(name, now - WINDOW_SECONDS, now)))
+          ? Promise.all(CHART_METRICS.map((name) => fetchSeries(name, now - WINDOW_SECONDS, now))).catch(
+              // Offline the tiles and alerts still show their last known values; the chart waits.
+              (err: unknown) => {
+                if (err instanceof UnauthorizedError) throw err;
+                return null;
+              },
+            )
           : Promise.resolve(null);
-        const [samples, alertList, series] = await Promise.all([
+        const [samples, alertList, series, graph] = await Promise.all([
           fetchCurrentMetrics(),
           fetchAlerts(),
           history,
+          fetchTopology().catch((err: unknown) => {
+            if (err instanceof UnauthorizedError) throw err;
+            return null; // The tiles and alerts do not wait for the graph.
+          }),
         ]);
         if (!mounted.current) return;
         const chosen = adoptHost(samples);
@@ -88,6 +107,7 @@ export function useHub(onUnauthorized: () => void): HubState {
           setLatest((previous) => replaceLatest(previous, samples));
           setAlerts((shown) => mergeAlerts(shown, alertList));
           setAlertsLoaded(true);
+          if (graph) setTopology(graph);
           setError(null);
         }
         if (series && mineHistory === historyGeneration.current) {
@@ -100,6 +120,15 @@ export function useHub(onUnauthorized: () => void): HubState {
     },
     [fail],
   );
+
+  useEffect(() => onStale(setStaleSince), []);
+
+  useEffect(() => {
+    const timer = setInterval(() => {
+      fetchTopology().then((graph) => mounted.current && setTopology(graph), fail);
+    }, TOPOLOGY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [fail]);
 
   useEffect(() => {
     mounted.current = true;
@@ -132,5 +161,5 @@ export function useHub(onUnauthorized: () => void): HubState {
     setAlerts((list) => upsertAlert(list, alert));
   }, []);
 
-  return { host, latest, chart, alerts, alertsLoaded, status, error, updateAlert, fail };
+  return { host, latest, chart, alerts, alertsLoaded, status, error, topology, staleSince, updateAlert, fail };
 }

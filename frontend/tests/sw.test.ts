@@ -77,7 +77,9 @@ function loadWorker() {
     listeners.get("fetch")?.({ request: req, respondWith: (r: Promise<Response>) => (responded = r) });
     return responded ? await responded : undefined;
   };
-  return { scope, caches, network, lifecycle, request };
+  /** Post a message to the worker, as a page's `registration.waiting.postMessage` does. */
+  const message = (data: unknown) => listeners.get("message")?.({ data });
+  return { scope, caches, network, lifecycle, request, message };
 }
 
 describe("service worker", () => {
@@ -86,11 +88,16 @@ describe("service worker", () => {
     sw = loadWorker();
   });
 
-  it("precaches the build's shell on install and takes over at once", async () => {
+  it("precaches the build's shell on install and waits to be told to take over", async () => {
     await sw.lifecycle("install");
     const cache = sw.caches.stores.get("tcf-hub-v1");
     expect([...(cache?.entries.keys() ?? [])]).toEqual(SHELL.map((p) => new URL(p, ORIGIN).href));
-    expect(sw.scope.skipWaiting).toHaveBeenCalled();
+    // A new version waits (the page shows "Reload"); the first worker activates by itself.
+    expect(sw.scope.skipWaiting).not.toHaveBeenCalled();
+    sw.message({ type: "something else" });
+    expect(sw.scope.skipWaiting).not.toHaveBeenCalled();
+    sw.message({ type: "SKIP_WAITING" });
+    expect(sw.scope.skipWaiting).toHaveBeenCalledTimes(1);
   });
 
   it("drops caches of older builds on activate and claims the clients", async () => {

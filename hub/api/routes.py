@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import Message, Scope
 
 from hub import __version__
+from hub.api.about import about
 from hub.api.alerts import AlertController
 from hub.api.auth import (
     PUBLIC,
@@ -86,6 +87,7 @@ def build_api(
         SessionController,
         MeController,
         set_up_admin,
+        about,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(
@@ -98,6 +100,7 @@ def build_api(
                 opt=PUBLIC,
             )
         )
+        handlers.append(dashboard_view)
     else:
         handlers.append(dashboard_missing)
     return Litestar(
@@ -121,6 +124,25 @@ def build_api(
 async def dashboard_missing() -> str:
     """Shown when the hub runs from a checkout whose frontend was not built."""
     return "The dashboard is not built. Run `make build` (or `npm run build` in frontend/)."
+
+
+DASHBOARD_VIEWS = (
+    *("alerts", "hosts", "services", "containers", "topology"),
+    *("trends", "silences", "rules", "settings"),
+)
+"""The dashboard's client-side routes; each loads index.html (a deep link like /alerts/12)."""
+
+
+@get(
+    [path for view in DASHBOARD_VIEWS for path in (f"/{view}", f"/{view}/{{rest:path}}")],
+    include_in_schema=False,
+    media_type="text/html",
+    opt=PUBLIC,
+    sync_to_thread=False,
+)
+def dashboard_view() -> Response[bytes]:
+    """The dashboard's client-side routes (deep links like /alerts/12) load its index.html."""
+    return Response((WEB_DIST / "index.html").read_bytes(), headers={"Cache-Control": "no-cache"})
 
 
 def _store_busy(request: Request[Any, Any, Any], error: StoreBusyError) -> Response[Any]:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from tests.bench.collectors import run_collectors
+from tests.bench.dashboard import run_dashboard
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "outbox": lambda args: run_outbox_throughput(),
     "fault-webhook": lambda args: run_fault_to_webhook(),
     "passwords": lambda args: run_passwords(),
+    "dashboard": lambda args: run_dashboard(),
 }
 
 

@@ -12,6 +12,9 @@ interface AlertListProps {
   onUpdate(alert: Alert): void;
   /** The API call failed (a 401 included: the caller switches to the login form). */
   onError(error: unknown): void;
+  /** With both, each row has a checkbox (bulk actions). */
+  selected?: ReadonlySet<number>;
+  onSelect?(id: number, selected: boolean): void;
 }
 
 /** "now" that moves every `intervalMs`, so relative times stay right without new data. */
@@ -29,9 +32,11 @@ interface RowProps {
   now: number;
   onUpdate(alert: Alert): void;
   onError(error: unknown): void;
+  selected?: boolean;
+  onSelect?(id: number, selected: boolean): void;
 }
 
-function AlertRow({ alert, now, onUpdate, onError }: RowProps) {
+function AlertRow({ alert, now, onUpdate, onError, selected, onSelect }: RowProps) {
   const [busy, setBusy] = useState(false);
   const started = parseTimestamp(alert.started_at);
   const labels = Object.entries(alert.labels);
@@ -56,8 +61,20 @@ function AlertRow({ alert, now, onUpdate, onError }: RowProps) {
       style={{ "--sev": severityColor(alert.severity) }}
     >
       <div class="alert-head">
+        {onSelect && (
+          <input
+            type="checkbox"
+            class="select"
+            data-testid="alert-select"
+            aria-label={`Select alert ${alert.rule} #${alert.id}`}
+            checked={selected ?? false}
+            onChange={(event) => onSelect(alert.id, event.currentTarget.checked)}
+          />
+        )}
         <span class="severity">{alert.severity}</span>
-        <strong class="rule">{alert.rule}</strong>
+        <strong class="rule">
+          <a href={`/alerts/${alert.id}`}>{alert.rule}</a>
+        </strong>
         <span class="state" data-testid="alert-state">
           {alert.state}
         </span>
@@ -124,7 +141,7 @@ function AlertRow({ alert, now, onUpdate, onError }: RowProps) {
   );
 }
 
-export function AlertList({ alerts, loaded = true, onUpdate, onError }: AlertListProps) {
+export function AlertList({ alerts, loaded = true, onUpdate, onError, selected, onSelect }: AlertListProps) {
   const now = useNow(15_000);
   if (alerts.length === 0) {
     return <p class="empty">{loaded ? "No alerts." : "Loading alerts…"}</p>;
@@ -132,7 +149,15 @@ export function AlertList({ alerts, loaded = true, onUpdate, onError }: AlertLis
   return (
     <ul class="alerts">
       {alerts.map((alert) => (
-        <AlertRow key={alert.id} alert={alert} now={now} onUpdate={onUpdate} onError={onError} />
+        <AlertRow
+          key={alert.id}
+          alert={alert}
+          now={now}
+          onUpdate={onUpdate}
+          onError={onError}
+          selected={selected?.has(alert.id)}
+          onSelect={onSelect}
+        />
       ))}
     </ul>
   );

@@ -71,6 +71,17 @@ describe("App", () => {
     FakeEventSource.reset();
     plots.length = 0;
     vi.stubGlobal("EventSource", FakeEventSource);
+    // happy-dom lays nothing out, so nothing would ever come into view: everything is in view.
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        constructor(private readonly callback: IntersectionObserverCallback) {}
+        observe() {
+          this.callback([{ isIntersecting: true } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+        }
+        disconnect() {}
+      },
+    );
   });
   afterEach(cleanup);
 

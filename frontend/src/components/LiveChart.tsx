@@ -35,8 +35,8 @@ function aligned(data: ChartData): uPlot.AlignedData {
 }
 
 /**
- * cpu_usage and memory_usage over the last hour. uPlot is loaded on demand so the tiles and
- * alerts paint before the chart code is parsed; the chart follows the container's width and
+ * cpu_usage and memory_usage over the last hour. uPlot is loaded on demand, once the chart
+ * scrolls near the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
  * is rebuilt when the colour scheme changes (canvas colours are not CSS).
  */
 export function LiveChart({ data }: { data: ChartData }) {
@@ -55,10 +55,26 @@ export function LiveChart({ data }: { data: ChartData }) {
       plot.current?.destroy();
       plot.current = new UPlot(options(element, element.clientWidth), aligned(latest.current), element);
     };
-    void import("uplot").then((module) => {
-      UPlot = module.default;
-      build();
-    });
+    // uPlot is fetched and run only once the chart is (nearly) on screen: on a phone the
+    // overview's first paint and the tiles above it do not wait for it.
+    const load = () =>
+      void import("uplot").then((module) => {
+        UPlot = module.default;
+        build();
+      });
+    let near: IntersectionObserver | undefined;
+    if (typeof IntersectionObserver === "undefined") load();
+    else {
+      near = new IntersectionObserver(
+        (entries) => {
+          if (!entries.some((entry) => entry.isIntersecting)) return;
+          near?.disconnect();
+          load();
+        },
+        { rootMargin: "200px" },
+      );
+      near.observe(element);
+    }
     const resizes = new ResizeObserver(() => {
       const width = element.clientWidth;
       if (plot.current && width > 0 && width !== plot.current.width) {
@@ -70,6 +86,7 @@ export function LiveChart({ data }: { data: ChartData }) {
     scheme.addEventListener("change", build);
     return () => {
       disposed = true;
+      near?.disconnect();
       resizes.disconnect();
       scheme.removeEventListener("change", build);
       plot.current?.destroy();

@@ -1,0 +1,139 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { fetchBuckets } from "../api";
+import { AlertList } from "../components/AlertList";
+import { LiveChart } from "../components/LiveChart";
+import { MetricTiles } from "../components/MetricTiles";
+import { Sparkline } from "../components/Sparkline";
+import { KEY_METRIC, belongsTo, entitiesOf, keyValue, type Entity } from "../entities";
+import { formatValue } from "../format";
+import { hostSnapshot } from "../metrics";
+import { entityPath } from "../router";
+import type { BucketSeries } from "../types";
+import type { HubState } from "../use-hub";
+
+const SPARK_SECONDS = 3600;
+const SPARK_POINTS = 60;
+const SPARK_REFRESH_MS = 60_000;
+
+/** The last hour of every key metric (60 buckets), refetched every minute. */
+function useSparkSeries(fail: (error: unknown) => void): BucketSeries[] {
+  const [series, setSeries] = useState<BucketSeries[]>([]);
+  useEffect(() => {
+    let live = true;
+    const load = () => {
+      const now = Date.now() / 1000;
+      const metrics = [...new Set(Object.values(KEY_METRIC).map((k) => k.metric))];
+      Promise.all(metrics.map((m) => fetchBuckets(m, now - SPARK_SECONDS, now, SPARK_POINTS)))
+        .then((all) => live && setSeries(all.flat()))
+        .catch((error: unknown) => {
+          if (live && !(error instanceof TypeError)) fail(error); // Offline: keep the old lines.
+        });
+    };
+    load();
+    const timer = setInterval(load, SPARK_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [fail]);
+  return series;
+}
+
+function sparkValues(series: readonly BucketSeries[], entity: Entity): (number | null)[] {
+  const { metric } = KEY_METRIC[entity.kind];
+  return series.find((s) => s.name === metric && belongsTo(s.labels, entity.kind, entity.name))?.avg ?? [];
+}
+
+function HealthTile({ entity, value, spark }: { entity: Entity; value: number | null; spark: (number | null)[] }) {
+  const { metric, unit } = KEY_METRIC[entity.kind];
+  return (
+    <li class={`health-tile ${entity.health}`} data-testid="health-tile" data-health={entity.health}>
+      <a href={entityPath(entity.kind, entity.name)}>
+        <span class="health-head">
+          <span class="kind">{entity.kind}</span>
+          <strong class="name">{entity.name}</strong>
+          <span class="health" data-testid="health">
+            {entity.health}
+          </span>
+        </span>
+        <span class="health-value">
+          <span class="metric">{metric}</span> {formatValue(value, unit)}
+        </span>
+        <Sparkline values={spark} label={`${metric} of ${entity.name}, last hour`} />
+        {(entity.firing > 0 || entity.acknowledged > 0 || entity.reason) && (
+          <span class="health-notes">
+            {entity.firing > 0 && <span class="firing">{entity.firing} firing</span>}
+            {entity.acknowledged > 0 && <span class="acked">{entity.acknowledged} acked</span>}
+            {entity.reason && <span class="reason">{entity.reason}</span>}
+          </span>
+        )}
+      </a>
+    </li>
+  );
+}
+
+export function Overview({ hub }: { hub: HubState }) {
+  const spark = useSparkSeries(hub.fail);
+  const entities = useMemo(() => entitiesOf(hub.topology, hub.alerts), [hub.topology, hub.alerts]);
+  const latest = useMemo(() => [...hub.latest.values()], [hub.latest]);
+  const snapshot = useMemo(() => hostSnapshot(hub.latest, hub.host), [hub.latest, hub.host]);
+  const firing = hub.alerts.filter((a) => a.state === "firing").length;
+  const acknowledged = hub.alerts.filter((a) => a.state === "acknowledged").length;
+  const active = hub.alerts.filter((a) => a.state !== "resolved");
+  const unhealthy = entities.filter((e) => e.health === "down" || e.health === "degraded").length;
+
+  return (
+    <>
+      <section aria-labelledby="summary-heading" class="summary">
+        <h2 id="summary-heading" class="visually-hidden">
+          Summary
+        </h2>
+        <a class={`stat ${firing > 0 ? "bad" : "good"}`} href="/alerts?state=firing" data-testid="firing-count">
+          <strong>{firing}</strong> firing
+        </a>
+        <a class="stat" href="/alerts?state=acknowledged" data-testid="acked-count">
+          <strong>{acknowledged}</strong> acknowledged
+        </a>
+        <a class={`stat ${unhealthy > 0 ? "bad" : "good"}`} href="/topology">
+          <strong>{unhealthy}</strong> of {entities.length} unhealthy
+        </a>
+      </section>
+      <section aria-labelledby="health-heading">
+        <h2 id="health-heading">Health</h2>
+        {entities.length === 0 ? (
+          <p class="empty">{hub.topology ? "Nothing monitored yet." : "Loading…"}</p>
+        ) : (
+          <ul class="health-tiles">
+            {entities.map((entity) => (
+              <HealthTile
+                key={`${entity.kind}:${entity.name}`}
+                entity={entity}
+                value={keyValue(latest, entity.kind, entity.name)}
+                spark={sparkValues(spark, entity)}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="host-heading">
+        <h2 id="host-heading">{hub.host ? `Host ${hub.host}` : "Host"}</h2>
+        <MetricTiles snapshot={snapshot} />
+      </section>
+      <section aria-labelledby="chart-heading">
+        <h2 id="chart-heading">Last hour</h2>
+        {/* Mounted once the first answers are in: until then the page is short, the chart
+            would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
+        {hub.alertsLoaded ? <LiveChart data={hub.chart} /> : <p class="empty">Loading…</p>}
+      </section>
+      <section aria-labelledby="alerts-heading">
+        <h2 id="alerts-heading">
+          Active alerts{firing > 0 && <span class="count"> {firing} firing</span>}
+        </h2>
+        <AlertList alerts={active} loaded={hub.alertsLoaded} onUpdate={hub.updateAlert} onError={hub.fail} />
+        <p>
+          <a href="/alerts">All alerts →</a>
+        </p>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,138 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { sparklinePath } from "../components/Sparkline";
+import { alert, fakeHub, json, status } from "../test/fake-hub";
+import type { Alert } from "../types";
+import type { HubState } from "../use-hub";
+import { askedToAck, metricSelector, silenceMatchers, windowAround } from "./AlertDetail";
+import { AlertsView } from "./Alerts";
+import { SettingsView } from "./Settings";
+import { parseMatcherInput } from "./Silences";
+import { TopologyView } from "./Topology";
+
+afterEach(cleanup);
+
+function hubWith(alerts: Alert[], overrides: Partial<HubState> = {}): HubState {
+  return {
+    host: "h1",
+    latest: new Map(),
+    chart: { t: [], cpu: [], mem: [] },
+    alerts,
+    alertsLoaded: true,
+    status: "live",
+    error: null,
+    topology: null,
+    staleSince: null,
+    updateAlert: vi.fn(),
+    fail: vi.fn(),
+    ...overrides,
+  };
+}
+
+describe("AlertsView", () => {
+  it("filters by state and acknowledges the selected alerts in bulk", async () => {
+    const alerts = [
+      alert({ id: 1, state: "firing" }),
+      alert({ id: 2, state: "pending" }),
+      alert({ id: 3, state: "resolved" }),
+    ];
+    const api = fakeHub({
+      "POST /api/v1/alerts/1/ack": () => json({ outcome: "acknowledged", alert: { ...alerts[0], state: "acknowledged" } }),
+      "POST /api/v1/alerts/2/ack": () => json({ outcome: "acknowledged", alert: { ...alerts[1], state: "acknowledged" } }),
+    });
+    const hub = hubWith(alerts);
+    const { rerender } = render(<AlertsView hub={hub} state={null} />);
+    expect(screen.getAllByTestId("alert-row")).toHaveLength(3);
+    expect(screen.getByTestId("filter-firing").textContent).toContain("1");
+
+    fireEvent.click(screen.getByText("Select all ackable"));
+    expect(screen.getByTestId("bulk-ack").textContent).toBe("Ack 2 selected");
+    fireEvent.click(screen.getByTestId("bulk-ack"));
+    await waitFor(() => expect(hub.updateAlert).toHaveBeenCalledTimes(2));
+    expect(api.calls("POST /api/v1/alerts/1/ack")).toHaveLength(1);
+    expect(api.calls("POST /api/v1/alerts/3/ack")).toHaveLength(0);
+
+    rerender(<AlertsView hub={hub} state="resolved" />);
+    const rows = screen.getAllByTestId("alert-row");
+    expect(rows.map((r) => r.getAttribute("data-alert-id"))).toEqual(["3"]);
+    expect(within(rows[0] as HTMLElement).getByRole("link").getAttribute("href")).toBe("/alerts/3");
+  });
+});
+
+describe("SettingsView", () => {
+  it("shows the about figures and hides push and channels when the hub has no such API", async () => {
+    fakeHub({
+      "GET /api/v1/about": () =>
+        json({ version: "1.2.3", started_at: 0, uptime_seconds: 7200, store_bytes: 2_400_000, store_backend: "sqlite" }),
+    });
+    vi.stubGlobal("PushManager", class {});
+    render(<SettingsView hub={hubWith([])} />);
+    await waitFor(() => expect(screen.getByTestId("about-version").textContent).toBe("1.2.3"));
+    expect(screen.getByTestId("about").textContent).toContain("2.4 MB");
+    expect(screen.getByTestId("about").textContent).toContain("2 h");
+    expect(screen.queryByTestId("channels")).toBeNull();
+    expect(screen.queryByTestId("push-devices")).toBeNull();
+  });
+
+  it("lists channels with a send-test button and push devices with remove", async () => {
+    const api = fakeHub({
+      "GET /api/v1/about": () => status(500),
+      "GET /api/v1/channels": () => json([{ name: "ops", type: "slack" }]),
+      "POST /api/v1/channels/ops/test": () => json({ ok: true }),
+      "GET /api/v1/push/subscriptions": () => json([{ id: 7, name: "phone" }]),
+      "DELETE /api/v1/push/subscriptions/7": () => status(204),
+    });
+    vi.stubGlobal("PushManager", class {});
+    render(<SettingsView hub={hubWith([])} />);
+    const channels = await screen.findByTestId("channels");
+    fireEvent.click(within(channels).getByText("Send test"));
+    await waitFor(() => expect(within(channels).getByRole("status").textContent).toBe("sent"));
+    const push = await screen.findByTestId("push-devices");
+    expect(screen.getByTestId("push-state").textContent).toBe("unsupported");
+    fireEvent.click(within(push).getByText("Remove"));
+    await waitFor(() => expect(api.calls("DELETE /api/v1/push/subscriptions/7")).toHaveLength(1));
+  });
+});
+
+describe("TopologyView", () => {
+  it("draws clickable nodes and lists the links in words", () => {
+    render(
+      <TopologyView
+        hub={hubWith([], {
+          topology: {
+            nodes: [
+              { id: "host:a", kind: "host", name: "a", health: "up" },
+              { id: "container:a/db", kind: "container", name: "db", health: "down", host: "a" },
+            ],
+            edges: [{ source: "container:a/db", target: "host:a", kind: "runs_on" }],
+          },
+        })}
+      />,
+    );
+    const nodes = screen.getAllByTestId("topology-node");
+    expect(nodes.map((n) => n.getAttribute("href")).sort()).toEqual(["/containers/db", "/hosts/a"]);
+    expect(screen.getByText("container db runs on host a")).toBeTruthy();
+  });
+});
+
+describe("helpers", () => {
+  it("silences exactly one alert and charts around it", () => {
+    const a = alert({ rule: "cpu_high", labels: { host: 'h"1' }, started_at: new Date(10_000_000).toISOString(), resolved_at: null });
+    expect(silenceMatchers(a)).toEqual(['alertname="cpu_high"', 'host="h\\"1"']);
+    expect(windowAround(a, 20_000)).toEqual([10_000 - 3600, 20_000]);
+    const labelled = alert({ labels: { alertname: "x", severity: "warning", host: "h1", team: "ops", mount: "/" } });
+    expect(metricSelector("disk_usage", labelled, { team: "ops" })).toBe('disk_usage{host="h1",mount="/"}');
+    expect(parseMatcherInput(" host=db1, service=~\"a|b\"\n,")).toEqual(["host=db1", 'service=~"a|b"']);
+  });
+
+  it("asks to acknowledge only when a notification's Acknowledge link says so", () => {
+    expect(askedToAck("?ack=1")).toBe(true);
+    expect(askedToAck("?ack=0")).toBe(false);
+    expect(askedToAck("")).toBe(false);
+  });
+
+  it("draws a sparkline with gaps", () => {
+    expect(sparklinePath([1], 100, 24)).toBe("");
+    expect(sparklinePath([0, 10, null, 5], 90, 24)).toBe("M0.0 23.0L30.0 1.0M90.0 12.0");
+  });
+});
