@@ -57,9 +57,7 @@ async def execute(conn: AsyncConnection, sql: str, params: Sequence[Any] = ()) -
 
 
 async def execute_many(conn: AsyncConnection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    """Run one statement (``?`` placeholders) once per row of parameters."""
-    if not rows:
-        return
+    """Run one statement (``?`` placeholders) once per row of parameters (at least one)."""
     sqlite = await _sqlite(conn)
     if sqlite is not None:
         await sqlite.executemany(sql, rows)
