@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.store import tables as t
+from hub.store.driver import execute, execute_many, fetch_all, placeholders
 
 Columns = tuple[list[int], list[float]]
 """Times (ms) and values of one series."""
@@ -34,16 +35,6 @@ def bits_of(values: Sequence[float]) -> list[int]:
 def floats_of(bits: Sequence[int]) -> list[float]:
     """The floats whose IEEE-754 bits are ``bits`` (the inverse of ``bits_of``)."""
     return array("d", array("q", bits).tobytes()).tolist()
-
-
-def driver_sql(conn: AsyncConnection, sql: str) -> str:
-    """``sql`` written with ``?`` placeholders, in the driver's own placeholder style."""
-    return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
-
-
-def placeholders(count: int) -> str:
-    """``?, ?, …`` for an ``IN`` list of ``count`` values."""
-    return ", ".join("?" * count)
 
 
 _int_list = msgspec.json.Decoder(list[int])
@@ -103,8 +94,7 @@ async def head_columns(
     for first in range(0, len(series_ids), _IN_LIMIT):
         ids = series_ids[first : first + _IN_LIMIT]
         sql = _grouped(conn, _HEAD_RANGE.format(ids=placeholders(len(ids))))
-        result = await conn.exec_driver_sql(driver_sql(conn, sql), (*ids, start_ms, end_ms))
-        out.update(_per_series(result.all()))
+        out.update(_per_series(await fetch_all(conn, sql, (*ids, start_ms, end_ms))))
     return out
 
 
@@ -148,6 +138,12 @@ _TAKE_HEAD_BLOCK = (
 )
 
 
+_OVERLAPPING_CHUNKS = (
+    "SELECT series_id, data FROM chunks WHERE series_id IN ({ids}) AND first_ms <= ? "
+    "AND last_ms >= ? ORDER BY series_id, block_ms"
+)
+
+
 class ChunkRepo:
     """Compressed chunks and the head rows they are made from."""
 
@@ -183,13 +179,12 @@ class ChunkRepo:
         """
         params = (start_ms, end_ms, *series_range)
         if self._conn.dialect.name == "sqlite":
-            await self._conn.execute(sa.text("UPDATE chunks SET count = count WHERE 0"))
-            select = _grouped(self._conn, _SELECT_HEAD_BLOCK)
-            rows = (await self._conn.exec_driver_sql(select, params)).all()
-            await self._conn.exec_driver_sql(_DELETE_HEAD_BLOCK, params)
+            await execute(self._conn, "UPDATE chunks SET count = count WHERE 0")
+            rows = await fetch_all(self._conn, _grouped(self._conn, _SELECT_HEAD_BLOCK), params)
+            await execute(self._conn, _DELETE_HEAD_BLOCK, params)
         else:
             sql = _TAKE_HEAD_BLOCK.format(grouped=_grouped(self._conn, "SELECT * FROM taken"))
-            rows = (await self._conn.exec_driver_sql(driver_sql(self._conn, sql), params)).all()
+            rows = await fetch_all(self._conn, sql, params)
         return _per_series(rows)
 
     async def in_block(self, series_ids: Sequence[int], block_ms: int) -> dict[int, bytes]:
@@ -205,24 +200,18 @@ class ChunkRepo:
         """Write chunks, replacing any with the same series and block (one executemany)."""
         if chunks:
             rows = [msgspec.structs.astuple(c) for c in pairing_order(chunks)]
-            await self._conn.exec_driver_sql(driver_sql(self._conn, _PUT_CHUNKS), rows)
+            await execute_many(self._conn, _PUT_CHUNKS, rows)
 
     async def overlapping(
         self, series_ids: Sequence[int], start_ms: int, end_ms: int
     ) -> list[tuple[int, bytes]]:
         """``(series_id, data)`` of the chunks of ``series_ids`` touching the range, in order."""
-        if not series_ids:
-            return []
-        rows = await self._conn.execute(
-            sa.select(t.chunks.c.series_id, t.chunks.c.data)
-            .where(
-                t.chunks.c.series_id.in_(series_ids),
-                t.chunks.c.first_ms <= end_ms,
-                t.chunks.c.last_ms >= start_ms,
-            )
-            .order_by(t.chunks.c.series_id, t.chunks.c.block_ms)
-        )
-        return [(sid, data) for sid, data in rows]
+        out: list[tuple[int, bytes]] = []
+        for first in range(0, len(series_ids), _IN_LIMIT):
+            ids = series_ids[first : first + _IN_LIMIT]
+            sql = _OVERLAPPING_CHUNKS.format(ids=placeholders(len(ids)))
+            out.extend(await fetch_all(self._conn, sql, (*ids, end_ms, start_ms)))
+        return out
 
     async def drop_oldest_block(self) -> int:
         """Drop the oldest block of every series (to stay under a size cap); returns chunks."""
@@ -295,6 +284,13 @@ _PUT_ROLLUPS = (
 )
 
 
+_READ_ROLLUPS = (
+    "SELECT series_id, data FROM rollups WHERE series_id IN ({ids}) AND resolution_s = ? "
+    "AND first_ms <= ? AND last_ms >= ? ORDER BY series_id, block_ms"
+)
+"""Only placeholders are formatted in (``placeholders``): values are always parameters."""
+
+
 class RollupRepo:
     """Per-series aggregates of the 1-minute and 1-hour tiers."""
 
@@ -312,28 +308,20 @@ class RollupRepo:
         )
         if rollups:
             rows = [msgspec.structs.astuple(r) for r in pairing_order(rollups)]
-            await self._conn.exec_driver_sql(driver_sql(self._conn, _PUT_ROLLUPS), rows)
+            await execute_many(self._conn, _PUT_ROLLUPS, rows)
 
     async def read(
         self, series_ids: Sequence[int], resolution_s: int, start_ms: int, end_ms: int
     ) -> dict[int, list[bytes]]:
         """``series_id -> [data]`` of one tier's blobs touching the range, in time order."""
         out: dict[int, list[bytes]] = {}
-        if not series_ids:
-            return out
-        c = t.rollups.c
-        rows = await self._conn.execute(
-            sa.select(c.series_id, c.data)
-            .where(
-                c.series_id.in_(series_ids),
-                c.resolution_s == resolution_s,
-                c.first_ms <= end_ms,
-                c.last_ms >= start_ms,
-            )
-            .order_by(c.series_id, c.block_ms)
-        )
-        for sid, data in rows:
-            out.setdefault(sid, []).append(data)
+        for first in range(0, len(series_ids), _IN_LIMIT):
+            ids = series_ids[first : first + _IN_LIMIT]
+            sql = _READ_ROLLUPS.format(ids=placeholders(len(ids)))
+            for sid, data in await fetch_all(
+                self._conn, sql, (*ids, resolution_s, end_ms, start_ms)
+            ):
+                out.setdefault(sid, []).append(data)
         return out
 
     async def drop_oldest_block(self, resolution_s: int) -> int:

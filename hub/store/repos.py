@@ -15,7 +15,8 @@ from hub.domain.notifications import Delivery, OutboxItem
 from hub.domain.rules import Severity
 from hub.domain.samples import Sample
 from hub.store import tables as t
-from hub.store.chunks import bits_of, driver_sql, head_columns
+from hub.store.chunks import bits_of, head_columns
+from hub.store.driver import execute, fetch_all
 from hub.store.sql import insert_or_ignore
 
 _json = msgspec.json.Encoder(order="sorted")
@@ -45,6 +46,10 @@ def _insert_samples(rows: int) -> str:
         "INSERT INTO samples (time_ms, series_id, value_bits) "  # noqa: S608 (placeholders only)
         f"VALUES {values} ON CONFLICT DO NOTHING"
     )
+
+
+_ALL_SERIES = "SELECT id, name, labels FROM series ORDER BY id"
+_SERIES_NAMED = "SELECT id, name, labels FROM series WHERE name = ? ORDER BY id"
 
 
 class SampleRepo:
@@ -86,8 +91,8 @@ class SampleRepo:
         flat[0::3], flat[1::3], flat[2::3] = times_ms, series_ids, bits_of(values)
         for first in range(0, count, _ROWS_PER_INSERT):
             rows = min(_ROWS_PER_INSERT, count - first)
-            sql = driver_sql(self._conn, _insert_samples(rows))
-            await self._conn.exec_driver_sql(sql, tuple(flat[3 * first : 3 * (first + rows)]))
+            sql = _insert_samples(rows)
+            await execute(self._conn, sql, flat[3 * first : 3 * (first + rows)])
 
     async def latest(self, since_ms: int) -> list[tuple[int, Sample]]:
         """Series id and newest sample of each series with a sample at or after ``since_ms``."""
@@ -124,10 +129,12 @@ class SampleRepo:
 
     async def series(self, name: str | None) -> list[tuple[int, str, dict[str, str]]]:
         """``(id, name, labels)`` of every series of metric ``name`` (or of every metric)."""
-        query = sa.select(t.series.c.id, t.series.c.name, t.series.c.labels)
-        if name is not None:
-            query = query.where(t.series.c.name == name)
-        rows = await self._conn.execute(query.order_by(t.series.c.id))
+        # Plain SQL through the driver: a chart reads this on every draw, and SQLAlchemy's
+        # statement handling cost as much as SQLite's work (tests/bench/queries.py).
+        if name is None:
+            rows = await fetch_all(self._conn, _ALL_SERIES)
+        else:
+            rows = await fetch_all(self._conn, _SERIES_NAMED, (name,))
         return [(sid, n, _labels.decode(labels)) for sid, n, labels in rows]
 
     async def range(

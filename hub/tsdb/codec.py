@@ -30,12 +30,16 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import accumulate, islice, repeat
-from operator import mul, sub, truediv, xor
+from itertools import accumulate, compress, islice, repeat
+from operator import add, gt, lt, mul, sub, truediv, xor
+from typing import Literal
 
 VERSION = 2
 _V1 = 1
-DECIMAL, XOR = b"D", b"X"
+DECIMAL, XOR, FLOAT32 = b"D", b"X", b"F"
+Rounding = Literal["nearest", "down", "up"]
+"""How ``float_words`` may round a column to float32: to the nearest, or outward (a minimum
+down, a maximum up, so the rounded bounds still hold every value they bound)."""
 _MAX_DECIMALS = 6
 _HEADER = struct.Struct("<BcIq")  # version, value mode, count, first timestamp
 _LEVEL = 6
@@ -111,11 +115,17 @@ def pack_floats(values: Sequence[float]) -> bytes:
     return XOR + _shuffle(_xor_column(raw))
 
 
-def float_words(values: Sequence[float]) -> tuple[bytes, list[int]]:
+def float_words(
+    values: Sequence[float], rounding: Rounding | None = None
+) -> tuple[bytes, list[int]]:
     """A float column as int64 words (for ``pack_ints``) and the two bytes that say how:
-    ``D`` and the digits, with the deltas of the scaled decimals, or ``X`` and 0, with each
-    value's bits XOR the previous value's (as signed words)."""
+    ``D`` and the digits, with the deltas of the scaled decimals (exact); with ``rounding``,
+    else ``F`` and 0, each value as float32 (rounded as ``rounding`` says) with its bits XOR the
+    previous value's; else ``X`` and 0, each value's float64 bits XOR the previous value's
+    (exact). ``F`` is only used when every value fits float32's range."""
     raw = array("d", values)
+    if rounding is not None:  # -0.0 is 0.0 here, so one -0.0 does not cost a column its decimals
+        raw = array("d", map(add, raw, repeat(0.0)))
     decimal = _decimal_ints(raw)
     if decimal is not None:
         digits, ints = decimal
@@ -126,6 +136,11 @@ def float_words(values: Sequence[float]) -> tuple[bytes, list[int]]:
             pass
         else:
             return DECIMAL + bytes([digits]), steps
+    if rounding is not None:
+        single = _float32(raw, rounding)
+        if single is not None:
+            bits = array("I", single.tobytes())
+            return FLOAT32 + b"\0", [bits[0], *map(xor, bits[1:], bits[:-1])]
     return XOR + b"\0", _words("q", _xor_column(raw)).tolist()
 
 
@@ -139,12 +154,49 @@ def words_floats(how: bytes, words: Sequence[int]) -> list[float]:
     if mode == DECIMAL:
         scale = 10 ** how[1]
         return [i / scale for i in accumulate(words)]
+    if mode == FLOAT32:
+        try:
+            single = array("f", array("I", accumulate(words, xor)).tobytes())
+        except OverflowError:
+            raise CodecError("not a float32 column") from None
+        return single.tolist()
     if mode != XOR:
         raise CodecError("not a float column")
     bits = array("Q", array("q", words).tobytes())
     floats = array("d")
     floats.frombytes(array("Q", accumulate(bits, xor)).tobytes())
     return floats.tolist()
+
+
+_F32_BITS, _F32 = struct.Struct("<I"), struct.Struct("<f")
+
+
+def _float32(raw: array[float], rounding: Rounding) -> array[float] | None:
+    """``raw`` as float32 rounded as asked, or None if a value leaves float32's range."""
+    single = array("f", raw)
+    if not all(map(math.isfinite, single)):
+        return None
+    if rounding != "nearest":
+        wrong = gt if rounding == "down" else lt  # rounded past the value: step back
+        widened = array("d", single)
+        for i in compress(range(len(raw)), map(wrong, widened, raw)):
+            single[i] = _step_float32(single[i], rounding == "up")
+        if not all(map(math.isfinite, single)):  # stepped past float32's largest value
+            return None
+    return single
+
+
+def _step_float32(value: float, up: bool) -> float:
+    """The float32 next to ``value`` (a float32), upward or downward."""
+    (bits,) = _F32_BITS.unpack(_F32.pack(value))
+    if value == 0:  # a value too small for float32, rounded to zero
+        bits = 1 if up else 0x8000_0001  # the smallest subnormal of that sign
+    elif (value > 0) == up:
+        bits += 1  # away from zero
+    else:
+        bits -= 1
+    (stepped,) = _F32.unpack(_F32_BITS.pack(bits))
+    return float(stepped)
 
 
 def deltas(ints: Sequence[int]) -> list[int]:

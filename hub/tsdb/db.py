@@ -125,24 +125,17 @@ class TSDB:
     async def select(self, selector: Selector, start: datetime, end: datetime) -> list[SeriesRange]:
         """All samples of the selected series between ``start`` and ``end`` (inclusive), from
         the compressed chunks and the head together, per series in creation order."""
-        start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
         async with self._store.tx() as tx:
             chosen = await _selected(tx, selector)
-            ids = [sid for sid, _, _ in chosen]
-            head = await tx.samples.range(ids, start_ms, end_ms)
-            chunks = await tx.chunks.overlapping(ids, start_ms, end_ms)
-        stored: dict[int, list[tuple[Sequence[int], Sequence[float]]]] = {}
-        for sid, data in chunks:
-            stored.setdefault(sid, []).append(_decode_cached(data))
-        out = []
-        for sid, name, labels in chosen:
-            parts = stored.get(sid, [])
-            if sid in head:
-                parts.append(head[sid])
-            times, values = between(join(parts), start_ms, end_ms)
-            if times:
-                out.append(SeriesRange(name, labels, [ms / 1000 for ms in times], values))
-        return out
+            return await _read(tx, chosen, start, end)
+
+    async def read(
+        self, series: Sequence[tuple[int, str, dict[str, str]]], start: datetime, end: datetime
+    ) -> list[SeriesRange]:
+        """``select`` for series already known by ``(id, name, labels)`` (an export walks every
+        series: finding each again by its labels read all series of its metric each time)."""
+        async with self._store.tx() as tx:
+            return await _read(tx, series, start, end)
 
     async def buckets(
         self, selector: Selector, start: datetime, end: datetime, points: int
@@ -220,6 +213,29 @@ async def _selected(tx: Tx, selector: Selector) -> list[tuple[int, str, dict[str
         for sid, name, labels in await tx.samples.series(selector.metric)
         if selector.matches(name, labels)
     ]
+
+
+async def _read(
+    tx: Tx, chosen: Sequence[tuple[int, str, dict[str, str]]], start: datetime, end: datetime
+) -> list[SeriesRange]:
+    """Samples of ``chosen`` series in ``[start, end]`` from the chunks and the head together,
+    per series in the given order."""
+    start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+    ids = [sid for sid, _, _ in chosen]
+    head = await tx.samples.range(ids, start_ms, end_ms)
+    chunks = await tx.chunks.overlapping(ids, start_ms, end_ms)
+    stored: dict[int, list[tuple[Sequence[int], Sequence[float]]]] = {}
+    for sid, data in chunks:
+        stored.setdefault(sid, []).append(_decode_cached(data))
+    out = []
+    for sid, name, labels in chosen:
+        parts = stored.get(sid, [])
+        if sid in head:
+            parts.append(head[sid])
+        times, values = between(join(parts), start_ms, end_ms)
+        if times:
+            out.append(SeriesRange(name, labels, [ms / 1000 for ms in times], values))
+    return out
 
 
 @functools.lru_cache(maxsize=64)

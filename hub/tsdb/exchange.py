@@ -27,7 +27,7 @@ from hub.lib.durations import parse_duration
 from hub.store import Store
 from hub.store.repos import SeriesRange
 from hub.tsdb.db import TSDB
-from hub.tsdb.selector import Matcher, MatchOp, Selector
+from hub.tsdb.selector import Selector
 
 CSV_HEADER = "time,name,labels,value"
 EVERYTHING = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
@@ -453,11 +453,11 @@ def parse_time(text: str, now: datetime) -> datetime:
 
 
 class SeriesRef(msgspec.Struct, frozen=True):
-    """One stored series, and the labels other series of its metric have and it lacks."""
+    """One stored series: its id, name and labels."""
 
+    id: int
     name: str
     labels: dict[str, str]
-    absent: tuple[str, ...]
 
 
 async def list_series(store: Store, selectors: Sequence[Selector]) -> list[SeriesRef]:
@@ -465,17 +465,14 @@ async def list_series(store: Store, selectors: Sequence[Selector]) -> list[Serie
     sorted by name and labels so that each metric's series come together."""
     async with store.tx() as tx:
         found = await tx.samples.series(None)
-    chosen = sorted(
-        ((name, labels) for _, name, labels in found if _selected(selectors, name, labels)),
-        key=lambda s: (s[0], sorted(s[1].items())),
+    return sorted(
+        (
+            SeriesRef(sid, name, labels)
+            for sid, name, labels in found
+            if _selected(selectors, name, labels)
+        ),
+        key=lambda s: (s.name, sorted(s.labels.items())),
     )
-    keys: dict[str, set[str]] = {}
-    for name, labels in chosen:
-        keys.setdefault(name, set()).update(labels)
-    return [
-        SeriesRef(name, labels, tuple(sorted(keys[name] - labels.keys())))
-        for name, labels in chosen
-    ]
 
 
 def _selected(selectors: Sequence[Selector], name: str, labels: dict[str, str]) -> bool:
@@ -486,15 +483,5 @@ async def read_series(
     tsdb: TSDB, ref: SeriesRef, start: datetime, end: datetime
 ) -> SeriesRange | None:
     """The samples of exactly one series in ``[start, end]``, None when it has none there."""
-    # `label=""` for the labels it lacks keeps series with more labels from being read too
-    exact = Selector(
-        (
-            Matcher("__name__", MatchOp.EQ, ref.name),
-            *(Matcher(k, MatchOp.EQ, v) for k, v in ref.labels.items()),
-            *(Matcher(k, MatchOp.EQ, "") for k in ref.absent),
-        )
-    )
-    for found in await tsdb.select(exact, start, end):
-        if found.labels == ref.labels:
-            return found
-    return None
+    found = await tsdb.read([(ref.id, ref.name, ref.labels)], start, end)
+    return found[0] if found else None

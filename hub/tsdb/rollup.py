@@ -1,16 +1,24 @@
 """Rollups: count, sum, min and max of a series per 1-minute and 1-hour bucket.
 
-They are computed from a compacted block's chunk, so they are exact, and recomputed whenever
-the block is compacted again (late samples), which makes them incremental and idempotent. Each
+They are computed from a compacted block's samples and recomputed whenever the block is
+compacted again (late samples), which makes them incremental and idempotent. Counts are exact;
+so are sums, minima and maxima whose values are short decimals (most host metrics). Columns of
+full-precision values are stored as float32 (version 4): sums rounded to the nearest, minima
+rounded down and maxima up, so a chart's min/max envelope still holds every sample and an
+average is off by at most about 6e-8 of its value. Full-precision doubles carry about 6.5 bytes
+of entropy each, so exact minute sums, minima and maxima cost over 3 bytes per sample on top of
+the lossless chunk; as float32 they cost about half (README "Storage": the random-walk budget).
+The raw chunks stay lossless: exports, ranges and ``points`` finer than a minute read them. Each
 tier of a series and block is stored as one blob: a small header, then one deflate stream of
 five columns (bucket starts, counts, sums, minima, maxima) as int64 words, zigzag-encoded and
 byte-shuffled together like a chunk's columns (hub/tsdb/codec.py): the 360 blobs of a 30-day
 chart each decode with a handful of C-speed steps and no object per bucket.
 As plain rows they took more space than the samples they summarise (tests/bench/storage.py).
 
-Version 1 blobs (five separately compressed codec chunks, plus the bucket's last value, each
-behind a 4-byte length) are still read; their byte 4 is a chunk's version byte, 1. (Version 2,
-one deflate stream of separately packed columns, lived for a day on a development branch.)
+Version 3 blobs (the same layout, never float32) and version 1 blobs (five separately
+compressed codec chunks, plus the bucket's last value, each behind a 4-byte length) are still
+read (a version 1 blob's byte 4 is a chunk's version byte, 1). Version 2, one deflate stream
+of separately packed columns, lived for a day on a development branch.
 """
 
 from __future__ import annotations
@@ -31,7 +39,10 @@ from hub.tsdb import codec
 TIERS = (60, 3600)
 """Rollup resolutions in seconds: the 1-minute and the 1-hour tier."""
 
-VERSION = 3
+VERSION = 4
+_READ_VERSIONS = (3, VERSION)  # version 3 had no float32 columns; the layout is the same
+_ROUNDING: tuple[codec.Rounding, ...] = ("nearest", "down", "up")
+"""How sums, minima and maxima may be rounded to float32 (outward for the bounds)."""
 _HEADER = struct.Struct("<IBq6s")  # bucket count, version, first bucket start (ms), value modes
 _V1_LENGTH = struct.Struct("<I")
 
@@ -111,8 +122,9 @@ def pack(rollups: Rollups) -> bytes:
         raise ValueError("no buckets to pack")
     words = [*codec.delta_of_delta(times), *codec.deltas(rollups.counts)]
     hows = b""
-    for column in (rollups.sums, rollups.mins, rollups.maxs):
-        how, column_words = codec.float_words(column)
+    columns = (rollups.sums, rollups.mins, rollups.maxs)
+    for column, rounding in zip(columns, _ROUNDING, strict=True):
+        how, column_words = codec.float_words(column, rounding)
         hows += how
         words += column_words
     header = _HEADER.pack(len(times), VERSION, times[0], hows)
@@ -130,7 +142,7 @@ def unpack(data: bytes) -> Rollups:
     try:
         count, version, first, hows = _HEADER.unpack_from(data)
         body = codec.inflate(data[_HEADER.size :])
-        if version != VERSION or len(body) != 8 * 5 * count:
+        if version not in _READ_VERSIONS or len(body) != 8 * 5 * count:
             raise RollupError("not a rollup blob: unknown version or length")
         words = codec.unpack_ints(body, 0, 5 * count)
         columns = [words[i * count : (i + 1) * count] for i in range(5)]

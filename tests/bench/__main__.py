@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from tests.bench.collectors import run_collectors
+from tests.bench.compaction import run_compaction
 from tests.bench.dashboard import run_dashboard
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
@@ -18,12 +19,15 @@ from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
 from tests.bench.passwords import run_passwords
 from tests.bench.probes import run_probes
 from tests.bench.push import run_push
+from tests.bench.queries import run_queries
 from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "idle": lambda args: run_idle(args.seconds),
     "storage": lambda args: run_storage(args.recording),
+    "queries": lambda args: run_queries(),
+    "compaction": lambda args: run_compaction(),
     "ingest": lambda args: run_ingest(args.seconds, profile=args.profile),
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
@@ -36,10 +40,13 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "dashboard": lambda args: run_dashboard(),
 }
 
+PARTS = ("queries", "compaction")
+"""Parts of ``storage`` that also run alone; a plain ``make bench`` runs them once, in it."""
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
-    parser.add_argument("names", nargs="*", default=list(BENCHMARKS))
+    parser.add_argument("names", nargs="*", default=[n for n in BENCHMARKS if n not in PARTS])
     parser.add_argument("--seconds", type=float, default=60.0, help="measuring window")
     parser.add_argument(
         "--recording",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.tsdb.codec import CodecError, decode, encode
+from hub.tsdb.codec import CodecError, decode, encode, words_floats
 
 times_and_values = st.lists(
     st.tuples(st.integers(-(2**50), 2**50), st.floats(allow_nan=True, allow_infinity=True)),
@@ -116,3 +116,9 @@ def test_jittery_timestamps_cost_less_than_a_byte_each():
     # A real collector's clock: 10 s apart give or take a few ms (zigzag keeps the high bytes 0).
     times = [1_700_000_000_000 + 10_000 * i + (i * 7919) % 9 - 4 for i in range(720)]
     assert len(encode(times, [1.0] * 720)) / 720 < 1.0
+
+
+@pytest.mark.parametrize(("how", "words"), [(b"F\0", [2**40]), (b"?\0", [1])])
+def test_float_columns_that_cannot_be_read_raise_codec_error(how, words):
+    with pytest.raises(CodecError):
+        words_floats(how, words)

@@ -1,7 +1,8 @@
 """Rollups per 1-minute and 1-hour bucket."""
 
 import math
-import struct
+import operator
+from array import array
 
 import pytest
 
@@ -36,18 +37,6 @@ def test_packed_rollups_come_back_exactly():
     for tier in (60, 3600):
         rollups = summarize(times, values, tier)
         assert unpack(pack(rollups)) == rollups
-
-
-def test_full_precision_rollups_come_back_bit_for_bit():
-    times = list(range(0, 7_200_000, 10_000))
-    values = [math.sin(i) * 1e3 for i in range(len(times))]
-    rollups = summarize(times, values, 60)
-    back = unpack(pack(rollups))
-    for column in ("sums", "mins", "maxs"):
-        stored, original = getattr(back, column), getattr(rollups, column)
-        assert struct.pack(f"<{len(stored)}d", *stored) == struct.pack(
-            f"<{len(original)}d", *original
-        )
 
 
 def test_packed_minute_rollups_cost_under_5_bytes_a_bucket():
@@ -97,3 +86,37 @@ def test_sums_that_overflow_become_infinite_instead_of_failing():
     rollups = summarize([0, 1], [1.7e308, 1.7e308], 60)
     assert rollups.sums == [math.inf]
     assert rollups.maxs == [1.7e308]
+
+
+def test_full_precision_rollups_are_float32_with_bounds_rounded_outward():
+    times = list(range(0, 7_200_000, 10_000))
+    values = [math.sin(i) * 1e3 + 1e-9 * i for i in range(len(times))]
+    values[7] = 0.0
+    rollups = summarize(times, values, 60)
+    back = unpack(pack(rollups))
+    assert back.times_ms == rollups.times_ms and back.counts == rollups.counts
+    assert all(map(operator.le, back.mins, rollups.mins))  # never above the true minimum
+    assert all(map(operator.ge, back.maxs, rollups.maxs))  # never below the true maximum
+    for stored, exact in zip(
+        back.sums + back.mins + back.maxs, sums_mins_maxs(rollups), strict=True
+    ):
+        assert stored == float(array("f", [stored])[0])  # a float32
+        assert math.isclose(stored, exact, rel_tol=1.2e-7, abs_tol=1e-44)
+
+
+def sums_mins_maxs(rollups):
+    return [*rollups.sums, *rollups.mins, *rollups.maxs]
+
+
+@pytest.mark.parametrize(
+    "value", [0.0, -0.0, 1e-45, -1e-45, 1e-50, -1e-50, 3e38, -3e38, 3.40282356e38, 1 / 3, -1 / 3]
+)
+def test_single_values_round_outward_even_at_zero_and_the_float32_edges(value):
+    rollups = Rollups([0], [1], [value], [value], [value])
+    back = unpack(pack(rollups))
+    assert back.mins[0] <= value <= back.maxs[0]
+
+
+def test_values_beyond_float32_stay_full_precision():
+    rollups = summarize([0, 1], [1e300 / 3, 2e300 / 3], 60)
+    assert unpack(pack(rollups)) == rollups

@@ -1,0 +1,199 @@
+"""Storage benchmark 4: range and bucket (chart) queries, hub beside a naive table."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+from hub.tsdb import TSDB
+from hub.tsdb.compact import GRACE_MS
+from hub.tsdb.db import series_key
+from hub.tsdb.selector import parse_selector
+from tests.bench.storage_common import (
+    DAY_STEPS,
+    NAIVE_RANGE,
+    T0_MS,
+    Batch,
+    Table,
+    at,
+    hub_db,
+    naive_db,
+    naive_write,
+    num,
+    progress,
+    rebatch,
+    walk_batches,
+)
+
+# ---------------------------------------------------------------------------- 4 queries
+
+QUERY_DAYS, QUERY_OTHERS, POINTS = 30, 49, 1000
+DAY_MS = 86_400_000
+QUERY_END_MS = T0_MS + QUERY_DAYS * DAY_MS
+QUERY_NAMES = ["q_month"] + [f"q_day_{i}" for i in range(QUERY_OTHERS)]
+RAW = "none for raw (see buckets)"
+QUERIES = (  # key, figure, budget, limit (None: the budget is for another shape), runs
+    ("raw30", f"4  range 1 series x 30 d, {QUERY_DAYS * DAY_STEPS:,} pts (ms)", RAW, None, 5),
+    ("raw24", f"4  range 1 series x 24 h, {DAY_STEPS:,} pts (ms)", "<= 5 ms", 5.0, 15),
+    ("raw50", "4  range 50 series x 24 h, a call each (ms)", RAW, None, 5),
+    ("bk30", f"4  buckets 1 series x 30 d, {POINTS} pts (ms)", "<= 30 ms", 30.0, 9),
+    ("bk50", f"4  buckets 50 series x 24 h, a call each, {POINTS} pts (ms)", "<= 200 ms", 200.0, 5),
+    ("one50", f"4  buckets 50 series x 24 h, one call, {POINTS} pts (ms)", "<= 200 ms", 200.0, 5),
+)
+NAIVE_BUCKETS = (
+    "SELECT (ts - ?) / ? AS b, min(value), avg(value), max(value) FROM naive "
+    "WHERE series = ? AND ts BETWEEN ? AND ? GROUP BY b ORDER BY b"
+)
+
+
+def query_batches() -> Iterator[Batch]:
+    """One series for 30 days, then it and 49 more for the last 24 h (values with one decimal,
+    like psutil percentages), in bulk batches of 10k samples."""
+    month = [("q_month", {"host": "bench"})]
+    day = month + [(name, {"host": "bench"}) for name in QUERY_NAMES[1:]]
+    first_days = (QUERY_DAYS - 1) * DAY_STEPS
+    yield from rebatch(walk_batches(month, T0_MS, first_days, [1], seed=3), 10_000)
+    last_day = walk_batches(day, QUERY_END_MS - DAY_MS, DAY_STEPS, [1] * len(day), seed=4)
+    yield from rebatch(last_day, 10_000)
+
+
+async def median_ms(run: Callable[[], object], times: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (this process, all threads) of ``run()`` (awaited
+    if it returns an awaitable), in ms, after one warm-up run."""
+    laps, cpus = [], []
+    for lap in range(times + 1):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = run()
+        if inspect.isawaitable(result):
+            await result
+        if lap:
+            laps.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+    return statistics.median(laps), statistics.median(cpus)
+
+
+def hub_queries(tsdb: TSDB) -> dict[str, Callable[[], Awaitable[object]]]:
+    end, day = at(QUERY_END_MS), at(QUERY_END_MS - DAY_MS)
+    month = at(QUERY_END_MS - QUERY_DAYS * DAY_MS)
+    selectors = [parse_selector(name) for name in QUERY_NAMES]
+
+    async def raw_dashboard() -> None:
+        for name in QUERY_NAMES:
+            await tsdb.range(name, day, end)
+
+    async def bucket_dashboard() -> None:
+        for selector in selectors:
+            await tsdb.buckets(selector, day, end, POINTS)
+
+    every = parse_selector('{host="bench"}')  # all 50 series in one chart
+
+    return {
+        "raw30": lambda: tsdb.range("q_month", month, end),
+        "raw24": lambda: tsdb.range("q_month", day, end),
+        "raw50": raw_dashboard,
+        "bk30": lambda: tsdb.buckets(selectors[0], month, end, POINTS),
+        "bk50": bucket_dashboard,
+        "one50": lambda: tsdb.buckets(every, day, end, POINTS),
+    }
+
+
+def naive_queries(conn: sqlite3.Connection) -> dict[str, Callable[[], object]]:
+    keys = [series_key(name, {"host": "bench"}) for name in QUERY_NAMES]
+
+    def raw(key: str, days: int) -> tuple[list[float], list[float]]:
+        rows = conn.execute(NAIVE_RANGE, (key, QUERY_END_MS - days * DAY_MS, QUERY_END_MS))
+        times, values = [], []
+        for ms, value in rows:
+            times.append(ms / 1000)
+            values.append(value)
+        return times, values
+
+    def buckets(key: str, days: int) -> list[tuple[int, float, float, float]]:
+        start, step = QUERY_END_MS - days * DAY_MS, days * DAY_MS // POINTS
+        return conn.execute(NAIVE_BUCKETS, (start, step, key, start, QUERY_END_MS)).fetchall()
+
+    return {
+        "raw30": lambda: raw(keys[0], QUERY_DAYS),
+        "raw24": lambda: raw(keys[0], 1),
+        "raw50": lambda: [raw(key, 1) for key in keys],
+        "bk30": lambda: buckets(keys[0], QUERY_DAYS),
+        "bk50": lambda: [buckets(key, 1) for key in keys],
+        "one50": lambda: [buckets(key, 1) for key in keys],
+    }
+
+
+async def check_query_data(tsdb: TSDB) -> None:
+    end, month = at(QUERY_END_MS), at(QUERY_END_MS - QUERY_DAYS * DAY_MS)
+    (whole,) = await tsdb.range("q_month", month, end)
+    ((_, _, buckets),) = await tsdb.buckets(parse_selector("q_month"), month, end, POINTS)
+    if len(whole.times) != QUERY_DAYS * DAY_STEPS or len(buckets.avg) > POINTS:
+        raise RuntimeError(f"30 d: {len(whole.times)} samples, {len(buckets.avg)} buckets")
+
+
+Timed = dict[str, tuple[float, float]]
+"""Median wall and CPU ms per query."""
+
+
+async def hub_query_times(tmp: Path) -> tuple[Timed, float]:
+    """Median wall and CPU ms per query, and the bulk-load rate in samples/s."""
+    async with hub_db(tmp / "query-hub.db") as tsdb:
+        loaded, started = 0, time.perf_counter()
+        for batch in query_batches():
+            await tsdb.write(batch)
+            loaded += len(batch)
+        rate = loaded / (time.perf_counter() - started)
+        await tsdb.compact(at(QUERY_END_MS + GRACE_MS))
+        await check_query_data(tsdb)
+        runners = hub_queries(tsdb)
+        return {key: await median_ms(runners[key], runs) for key, *_, runs in QUERIES}, rate
+
+
+async def naive_query_times(tmp: Path) -> Timed:
+    conn = naive_db(tmp / "query-naive.db")
+    for batch in query_batches():
+        naive_write(conn, batch)
+    conn.execute("CREATE INDEX naive_series_ts ON naive(series, ts)")
+    runners = naive_queries(conn)
+    found = {key: await median_ms(runners[key], runs) for key, *_, runs in QUERIES}
+    conn.close()
+    return found
+
+
+async def bench_queries(table: Table, tmp: Path) -> None:
+    progress("4: loading 30 days x 1 series + 24 h x 49 series, then range and bucket queries")
+    hub, load_rate = await hub_query_times(tmp)
+    naive = await naive_query_times(tmp)
+    for key, what, budget, limit, _ in QUERIES:
+        (wall, cpu), (naive_wall, naive_cpu) = hub[key], naive[key]
+        ok = None if limit is None else wall <= limit
+        hub_cell, naive_cell = (
+            f"{num(wall, 1)} ({num(cpu, 1)})",
+            f"{num(naive_wall, 1)} ({num(naive_cpu, 1)})",
+        )
+        table.add(what, hub_cell, naive_cell, budget, ok)
+    full = 50 * QUERY_DAYS * DAY_STEPS
+    table.note(
+        f"4 wall ms (CPU ms of the process, all threads, in brackets): medians of "
+        f"{'/'.join(str(q[4]) for q in QUERIES)} runs after one warm-up, all blocks compacted "
+        "(head empty); range = raw TSDB.range, buckets = TSDB.buckets (min/avg/max, rollup "
+        "tier picked by bucket width); 'one call' selects the 50 series with {host=\"bench\"}, "
+        f"'a call each' selects each by name. 50 x 30 d not run: it needs {full:,} samples, "
+        f"about {full / load_rate / 60:.0f} min to load at this run's bulk-load rate "
+        f"({load_rate:,.0f} samples/s). Naive: the same table plus an index on (series, ts); "
+        "raw rows into two lists, buckets by GROUP BY, one query per series"
+    )
+
+
+def run_queries() -> None:
+    """Only the query benchmarks: ``python -m tests.bench queries``."""
+    table = Table()
+    with tempfile.TemporaryDirectory(prefix="tcf-bench-queries-") as tmp:
+        asyncio.run(bench_queries(table, Path(tmp)))
+    print("queries (tcf-hub tsdb vs a naive SQLite table, same run):")
+    table.print()
