@@ -27,6 +27,7 @@ from hub.api.auth import (
 )
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
+from hub.api.login_links import create_login_link
 from hub.api.metrics import (
     current_metrics,
     healthz,
@@ -75,6 +76,7 @@ def build_api(
         ping_heartbeat,
         list_heartbeats,
         TokenController,
+        create_login_link,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

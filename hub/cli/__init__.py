@@ -1,4 +1,4 @@
-"""The ``tcf-hub`` command: serve, ctl, db, agent."""
+"""The ``tcf-hub`` command: serve, ctl, db, agent, open."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from hub import __version__
 from hub.cli.agent import agent
 from hub.cli.ctl import alerts, ctl
 from hub.cli.db import db
+from hub.cli.open import open_command
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
@@ -23,6 +24,7 @@ cli.add_command(serve)
 cli.add_command(ctl)
 cli.add_command(db)
 cli.add_command(agent)
+cli.add_command(open_command)
 ctl.add_command(tokens)
 ctl.add_command(silences)
 alerts.add_command(alerts_silence)
