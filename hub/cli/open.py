@@ -71,7 +71,7 @@ def read_pid(path: Path) -> int | None:
     return pid
 
 
-def serve_command(config_dir: Path | None, data_dir: Path) -> list[str]:
+def serve_command(config_dir: Path | None, settings: Settings) -> list[str]:
     """The command line that runs ``tcf-hub serve`` with this interpreter or binary."""
     if getattr(sys, "frozen", False):  # the one-file binary is the whole CLI
         command = [sys.executable, "serve"]
@@ -79,7 +79,11 @@ def serve_command(config_dir: Path | None, data_dir: Path) -> list[str]:
         command = [sys.executable, "-m", "hub", "serve"]
     if config_dir is not None:
         command += ["--config", str(config_dir)]
-    return [*command, "--data-dir", str(data_dir)]
+    return [
+        *command,
+        *("--data-dir", str(settings.data_dir)),
+        *("--host", settings.host, "--port", str(settings.port)),
+    ]
 
 
 def spawn_detached(command: list[str], output: Path | None = None) -> int:
@@ -217,7 +221,7 @@ def ensure_running(settings: Settings, config_dir: Path | None, timeout: float) 
             return url
         fail(f"the hub (pid {pid}) did not answer at {url} within {timeout:g} s")
     click.echo(f"Starting tcf-hub at {url} (log: {settings.data_dir / LOG_FILE})", err=True)
-    pid = start_hub(serve_command(config_dir, settings.data_dir), settings.data_dir)
+    pid = start_hub(serve_command(config_dir, settings), settings.data_dir)
     if wait_until_healthy(url, timeout, lambda: running(pid)):
         return url
     if running(pid):
@@ -229,6 +233,8 @@ def ensure_running(settings: Settings, config_dir: Path | None, timeout: float) 
 @click.command("open")
 @config_dir_option
 @data_dir_option
+@click.option("--host", envvar="TCF_HUB_HOST", help="Address the hub binds (default 127.0.0.1).")
+@click.option("--port", type=int, envvar="TCF_HUB_PORT", help="Port of the hub (default 3001).")
 @click.option(
     "--timeout",
     default=30.0,
@@ -238,7 +244,12 @@ def ensure_running(settings: Settings, config_dir: Path | None, timeout: float) 
 )
 @click.option("--no-browser", is_flag=True, help="Only make sure the hub runs; print its URL.")
 def open_command(
-    config_dir: Path | None, data_dir: Path | None, timeout: float, no_browser: bool
+    config_dir: Path | None,
+    data_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    timeout: float,
+    no_browser: bool,
 ) -> None:
     """Start the hub in the background if needed and open the dashboard in an app window.
 
@@ -246,7 +257,7 @@ def open_command(
     Brave with --app, else the default browser.
     """
     try:
-        settings = load_settings(config_dir, data_dir)
+        settings = load_settings(config_dir, data_dir, host, port)
     except ConfigError as exc:
         click.echo(f"tcf-hub: invalid configuration: {exc}", err=True)
         sys.exit(2)

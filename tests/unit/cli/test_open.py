@@ -112,23 +112,16 @@ def test_missing_pid_file_means_no_hub(tmp_path):
 
 
 def test_serve_command_runs_this_interpreter_or_the_frozen_binary(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    assert launcher.serve_command(None, data) == [
-        sys.executable,
-        "-m",
-        "hub",
-        "serve",
-        "--data-dir",
-        str(data),
-    ]
+    settings = _settings(tmp_path, "0.0.0.0", 4000)
+    where = ["--data-dir", str(tmp_path / "data"), "--host", "0.0.0.0", "--port", "4000"]
+    assert launcher.serve_command(None, settings) == [sys.executable, "-m", "hub", "serve", *where]
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert launcher.serve_command(tmp_path / "conf", data) == [
+    assert launcher.serve_command(tmp_path / "conf", settings) == [
         sys.executable,
         "serve",
         "--config",
         str(tmp_path / "conf"),
-        "--data-dir",
-        str(data),
+        *where,
     ]
 
 
