@@ -152,7 +152,7 @@ def test_binary_runs_every_subcommand_and_stops_cleanly_on_sigterm(home):
     stats = run(env, "db", "stats")
     assert stats.returncode == 0, stats.stderr
     assert "series" in stats.stdout
-    exported = run(env, "db", "export", "--match", 'cpu_usage{host="smoke-agent"}', "-o", "-")
+    exported = run(env, "db", "export", "--match", 'memory_usage{host="smoke-agent"}', "-o", "-")
     assert exported.returncode == 0, exported.stderr
     assert 'host="smoke-agent"' in exported.stdout
 
