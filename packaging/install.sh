@@ -85,8 +85,9 @@ install_hub() {
             cp "$icon_src/icon-$size.png" "$icons/${size}x${size}/apps/tcf-hub.png"
         fi
     done
-    # The desktop session's PATH may lack ~/.local/bin: the entry names the binary in full.
-    sed -e "s|^Exec=tcf-hub |Exec=$bin_dir/tcf-hub |" -e "s|^TryExec=tcf-hub$|TryExec=$bin_dir/tcf-hub|" \
+    # The desktop session's PATH may lack ~/.local/bin: the entry names the binary in full,
+    # quoted in Exec as the Desktop Entry spec wants for paths with spaces.
+    sed -e "s|^Exec=tcf-hub |Exec=\"$bin_dir/tcf-hub\" |" -e "s|^TryExec=tcf-hub$|TryExec=$bin_dir/tcf-hub|" \
         "$here/tcf-hub.desktop" > "$desktop"
     chmod 644 "$desktop"
     if command -v update-desktop-database >/dev/null 2>&1; then

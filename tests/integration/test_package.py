@@ -175,7 +175,8 @@ def test_install_then_uninstall_round_trip(home):
     config = home_dir / ".config" / "tcf-hub"
     data = home_dir / ".local" / "share" / "tcf-hub"
     assert os.access(binary, os.X_OK)
-    assert f"Exec={binary} open" in desktop.read_text()
+    assert f'Exec="{binary}" open' in desktop.read_text()
+    assert f"TryExec={binary}\n" in desktop.read_text()
     assert icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "ExecStart=%h/.local/bin/tcf-hub serve" in unit.read_text()
     assert (config / "alerts.yml").is_file()
