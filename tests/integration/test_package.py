@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -90,6 +91,9 @@ def test_binary_runs_every_subcommand_and_stops_cleanly_on_sigterm(home):
         assert page.headers["content-type"].startswith("text/html")
         assert '<div id="app"' in page.text or "<script" in page.text
         assert httpx.get(url + "/manifest.webmanifest").status_code == 200
+        script = re.search(r'src="(/assets/[^"]+\.js)"', page.text)
+        assert script, page.text
+        assert httpx.get(url + script[1]).status_code == 200
 
         # ctl finds the admin token in the default data dir under this HOME
         data_dir = home_dir / ".local" / "share" / "tcf-hub"
@@ -212,3 +216,40 @@ def test_install_then_uninstall_round_trip(home):
     assert purged.returncode == 0, purged.stderr
     assert not data.exists()
     assert not config.exists()
+
+
+def test_open_from_the_binary_starts_a_background_hub_and_a_signed_in_window(home):
+    home_dir, env = home
+    port = free_port()
+    opened = home_dir / "opened.txt"
+    browser = home_dir / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$@" > {opened}\n')
+    browser.chmod(0o755)
+    env = {**env, "TCF_HUB_PORT": str(port), "TCF_HUB_BROWSER": str(browser)}
+    pid_file = home_dir / ".local" / "share" / "tcf-hub" / "tcf-hub.pid"
+    result = run(env, "open", "--timeout", "90", timeout=120)
+    try:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"http://127.0.0.1:{port}/"
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+        for _ in range(100):  # the browser runs detached
+            if opened.exists():
+                break
+            time.sleep(0.05)
+        link = opened.read_text().strip().removeprefix("--app=")
+        assert link.startswith(f"http://127.0.0.1:{port}/login?token=")
+        assert httpx.get(link, follow_redirects=False).status_code in (302, 303)
+    finally:
+        pid = int(pid_file.read_text())
+        os.kill(pid, signal.SIGTERM)
+    for _ in range(600):  # not our child (open ran in another process): wait until it is gone
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the hub {pid} did not stop on SIGTERM")
+    log = (pid_file.parent / "tcf-hub.log").read_text()
+    assert "Application shutdown complete" in log
+    assert "Traceback" not in log
