@@ -189,7 +189,12 @@ def test_install_then_uninstall_round_trip(home):
         [str(binary), "--version"], env=env, capture_output=True, text=True, check=True
     )
     assert installed_version.stdout.strip() == f"tcf-hub, version {__version__}"
-    (data / "hub.db").write_text("user data")
+    upgraded = subprocess.run(
+        [str(binary), "db", "upgrade"], env=env, capture_output=True, text=True, check=False
+    )
+    assert upgraded.returncode == 0, upgraded.stderr  # a fresh store in the installed data dir
+    store = (data / "hub.db").read_bytes()
+    assert store.startswith(b"SQLite format 3\0")
 
     removed = subprocess.run(
         ["sh", str(INSTALL), "--uninstall"],
@@ -202,7 +207,7 @@ def test_install_then_uninstall_round_trip(home):
     assert removed.returncode == 0, removed.stderr
     for path in (binary, desktop, unit, icon):
         assert not path.exists(), path
-    assert (data / "hub.db").read_text() == "user data"
+    assert (data / "hub.db").read_bytes() == store
     assert (config / "alerts.yml").is_file()
 
     purged = subprocess.run(
