@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from tests.bench.binary import run_binary
 from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "binary": lambda args: run_binary(),
 }
 
 
