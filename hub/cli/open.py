@@ -32,6 +32,8 @@ APP_BROWSERS = (
 """Browsers with an app-style window (``--app=URL``: no tabs, no address bar), best first."""
 PID_FILE = "tcf-hub.pid"
 LOG_FILE = "tcf-hub.log"
+LOG_KEEP_BYTES = 10_000_000
+"""A log past this size becomes ``tcf-hub.log.1`` (replacing the older one) at the next start."""
 
 
 def dashboard_url(settings: Settings) -> str:
@@ -120,7 +122,10 @@ def running(pid: int) -> bool:
 def start_hub(command: list[str], data_dir: Path) -> int:
     """Start the hub detached from this process (it outlives the launcher); record its pid."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    pid = spawn_detached(command, data_dir / LOG_FILE)
+    log = data_dir / LOG_FILE
+    if log.is_file() and log.stat().st_size > LOG_KEEP_BYTES:
+        log.replace(data_dir / f"{LOG_FILE}.1")
+    pid = spawn_detached(command, log)
     (data_dir / PID_FILE).write_text(f"{pid}\n", encoding="utf-8")
     return pid
 

@@ -177,3 +177,19 @@ def test_open_with_a_bad_config_exits_2(tmp_path):
 
 def test_log_tail_of_a_missing_log_is_empty(tmp_path):
     assert launcher._log_tail(tmp_path) == ""
+
+
+def test_a_big_log_is_rotated_when_the_hub_starts(tmp_path, monkeypatch):
+    spawned = []
+    monkeypatch.setattr(launcher, "spawn_detached", lambda cmd, out: spawned.append(out) or 4242)
+    monkeypatch.setattr(launcher, "LOG_KEEP_BYTES", 10)
+    log = tmp_path / "tcf-hub.log"
+    log.write_text("short")
+    assert launcher.start_hub(["hub"], tmp_path) == 4242
+    assert log.read_text() == "short"  # small: kept
+    log.write_text("a long log of many starts")
+    launcher.start_hub(["hub"], tmp_path)
+    assert (tmp_path / "tcf-hub.log.1").read_text() == "a long log of many starts"
+    assert not log.exists()  # the new hub starts a fresh one
+    assert spawned == [log, log]
+    assert (tmp_path / "tcf-hub.pid").read_text() == "4242\n"
