@@ -8,12 +8,14 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/tools -type f 2>/dev/null)
 
-.PHONY: help run test lint typecheck build deps bench chromium postgres prometheus dockerd clean
+.PHONY: help run test lint typecheck build deps bench chromium postgres prometheus dockerd clean package release
 
 help:
 	@echo "make run    — install what is missing, build the dashboard, start the hub on :3001"
 	@echo "make test   — lint, types, layers, frontend tests, Python tests with coverage"
 	@echo "make bench  — benchmarks (figures for the README)"
+	@echo "make package — the one-file binary dist/tcf-hub (PyInstaller)"
+	@echo "make release — wheel, sdist and binary with SHA256SUMS in dist/"
 
 $(UV):
 	@echo "Bootstrapping uv from PyPI…"
@@ -69,6 +71,8 @@ dockerd:
 	@bash tests/dockerd-up.sh >/dev/null
 
 test: build lint typecheck chromium postgres prometheus
+	@$(MAKE) --no-print-directory package || { rm -f dist/tcf-hub; \
+		echo "make package failed: the binary's smoke test (tests/integration/test_package.py) will skip"; }
 	cd frontend && npm test
 	export ENGINE_DIR=$${ENGINE_DIR:-$$(mktemp -d /tmp/tcf-dockerd.XXXXXX)}; \
 	trap 'bash tests/dockerd-down.sh; rmdir "$$ENGINE_DIR" 2>/dev/null || true' EXIT; \
@@ -79,4 +83,23 @@ bench: build
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) frontend/node_modules hub/web/dist .coverage htmlcov
+	rm -rf $(VENV) frontend/node_modules hub/web/dist .coverage htmlcov build dist
+
+# The one-file binary (PyInstaller, packaging/tcf-hub.spec): rebuilt when the hub, its migrations,
+# default config or built dashboard change. tests/integration/test_package.py runs it.
+PACKAGE_INPUTS := $(shell find hub migrations config -type f \( -name '*.py' -o -name '*.yml' -o -name '*.mako' \) 2>/dev/null)
+
+dist/tcf-hub: $(VENV)/.synced packaging/tcf-hub.spec $(PACKAGE_INPUTS) hub/web/dist/index.html | build
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/tcf-hub.spec
+	@ls -l dist/tcf-hub
+
+package: dist/tcf-hub
+
+# Wheel and sdist (both carry the built dashboard, so `pip install` needs no Node), the binary,
+# and their checksums.
+release: package
+	rm -f dist/*.whl dist/*.tar.gz dist/SHA256SUMS
+	$(UV) build --out-dir dist
+	cd dist && sha256sum *.whl *.tar.gz tcf-hub > SHA256SUMS
+	@cat dist/SHA256SUMS

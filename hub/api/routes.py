@@ -30,6 +30,7 @@ from hub.api.channels import ChannelController, list_deliveries
 from hub.api.headers import security_headers
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
+from hub.api.login_links import create_login_link
 from hub.api.metrics import (
     current_metrics,
     healthz,
@@ -88,6 +89,7 @@ def build_api(
         MeController,
         set_up_admin,
         about,
+        create_login_link,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

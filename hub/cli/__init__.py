@@ -1,4 +1,4 @@
-"""The ``tcf-hub`` command: serve, ctl, db, agent."""
+"""The ``tcf-hub`` command: serve, ctl, db, agent, open."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from hub.cli.agent import agent
 from hub.cli.ctl import alerts, ctl
 from hub.cli.db import db
 from hub.cli.notify import notify
+from hub.cli.open import open_command
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
@@ -25,6 +26,7 @@ cli.add_command(serve)
 cli.add_command(ctl)
 cli.add_command(db)
 cli.add_command(agent)
+cli.add_command(open_command)
 ctl.add_command(tokens)
 ctl.add_command(silences)
 ctl.add_command(notify)

@@ -77,7 +77,13 @@ def db() -> None:
 @_store_options
 def db_upgrade(url: str | None, config_dir: Path | None, data_dir: Path | None) -> None:
     """Apply the store's migrations (the hub does this itself at start)."""
-    target = url or _settings(config_dir, data_dir).database_url
+    if url:
+        target = url
+    else:
+        settings = _settings(config_dir, data_dir)
+        target = settings.database_url
+        if settings.monitoring.database.url is None:  # a first upgrade creates the store
+            settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     before = current_revision(target)
     upgrade(target)
     after = current_revision(target)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 import uvicorn
@@ -74,6 +76,16 @@ class HubServer(uvicorn.Server):
         while not await self.on_tick(counter):
             counter = (counter + 10) % 864000  # every tick is a "whole second" tick
             await asyncio.sleep(1.0)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Shut down gracefully; after SIGTERM exit 0 instead of re-raising the signal.
+
+        SIGTERM is how systemd, Docker and ``tcf-hub open`` stop the hub; uvicorn re-raises it
+        after its graceful shutdown, so a clean stop would end with status 143 (-15).
+        """
+        super().handle_exit(sig, frame)
+        if sig == signal.SIGTERM:
+            self._captured_signals.remove(sig)
 
 
 @click.command()

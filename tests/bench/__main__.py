@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from tests.bench.binary import run_binary
 from tests.bench.collectors import run_collectors
 from tests.bench.compaction import run_compaction
 from tests.bench.dashboard import run_dashboard
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "fault-webhook": lambda args: run_fault_to_webhook(),
     "passwords": lambda args: run_passwords(),
     "dashboard": lambda args: run_dashboard(),
+    "binary": lambda args: run_binary(),
 }
 
 PARTS = ("queries", "compaction")

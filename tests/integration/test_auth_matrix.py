@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from hub.api.auth import CSRF_COOKIE, SESSION_COOKIE
+from hub.api.routes import DASHBOARD_VIEWS
 from hub.api.sessions import csrf_token
 from hub.lib.secrets import new_token, token_hash
 
@@ -35,6 +36,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/login"): LINK,
     ("POST", "/api/v1/session"): PUBLIC,
     ("DELETE", "/api/v1/session"): PUBLIC,
+    ("POST", "/api/v1/session/link"): ADMIN,
+    ("GET", "/api/v1/about"): READ,
     ("POST", "/api/v1/setup"): PUBLIC,
     ("GET", "/"): PUBLIC,
     ("GET", "/{file_path:path}"): PUBLIC,
@@ -97,6 +100,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/channels/{name:str}/test"): WRITE,
     ("GET", "/api/v1/notifications/deliveries"): READ,
 }
+ROUTES.update(
+    {
+        ("GET", path): PUBLIC  # the dashboard's deep links: its index.html, no data
+        for view in DASHBOARD_VIEWS
+        for path in (f"/{view}", f"/{view}/{{rest:path}}")
+    }
+)
 """Every (method, route) of the app and who may call it."""
 
 CALLERS = (

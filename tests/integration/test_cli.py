@@ -113,8 +113,8 @@ def test_installed_entry_point_serves_and_stops_on_sigterm(tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
     text = "".join(lines) + out
-    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why.
-    assert proc.returncode in (0, -15)
+    # A graceful stop on SIGTERM (systemd, Docker, `tcf-hub open`) is a success.
+    assert proc.returncode == 0
     assert "Application shutdown complete" in text
     assert f"tcf-hub is running at http://127.0.0.1:{port}/" in text
     assert "One-time login link (valid 15 minutes): http://127.0.0.1:" in text

@@ -74,3 +74,14 @@ def test_db_upgrade_command_reports_the_revision(tmp_path):
     assert f"store at revision {head_revision()} (was empty)" in first.output
     again = CliRunner().invoke(cli, ["db", "upgrade", "--url", url])
     assert again.output.strip() == f"store at revision {head_revision()}"
+
+
+def test_db_upgrade_creates_the_store_in_a_data_dir_that_does_not_exist_yet(tmp_path):
+    data = tmp_path / "fresh" / "data"
+    done = CliRunner().invoke(
+        cli, ["db", "upgrade", "--config", str(tmp_path / "none"), "--data-dir", str(data)]
+    )
+    assert done.exit_code == 0, done.output
+    assert f"store at revision {head_revision()} (was empty)" in done.output
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert current_revision(f"sqlite+aiosqlite:///{data / 'hub.db'}") == head_revision()
