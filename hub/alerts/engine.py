@@ -23,12 +23,14 @@ from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.dispatch import Dispatcher
+from hub.notify.flap import Observation
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
 from hub.tsdb import TSDB
 
+_PROBLEM = frozenset((AlertState.FIRING, AlertState.ACKNOWLEDGED))
 LOOKBACK = timedelta(minutes=5)
 """A series with no sample this recent has no data (Prometheus' lookback delta)."""
 
@@ -56,8 +58,8 @@ class _Pass:
     open_alerts: dict[str, Alert]
     open_by_pair: dict[tuple[str, frozenset[tuple[str, str]]], Alert]
     open_series: set[tuple[str, frozenset[tuple[str, str]]]]
-    seen: set[str] = field(default_factory=set)
-    """Fingerprints of the alerts this pass evaluated with a value."""
+    seen: dict[str, str] = field(default_factory=dict)
+    """Fingerprints of the alerts this pass evaluated, with their rule's metric."""
 
 
 class AlertNotFoundError(LookupError):
@@ -162,6 +164,7 @@ class AlertEngine:
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:
+                    ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
             await tx.alerts.update_values(self._values, now)
@@ -172,6 +175,10 @@ class AlertEngine:
                 self._open_cache = None  # stale now; read again next time
             if alerts:
                 await self._dispatcher.on_alerts(tx, alerts, now)
+            if self._dispatcher.flaps.enabled:
+                scope = None if metrics is None else frozenset(metrics)
+                observed = self._observations(ctx, alerts)
+                await self._dispatcher.observe(tx, observed, scope, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         for alert in alerts:
             self._bus.publish("alert", alert)
@@ -217,8 +224,19 @@ class AlertEngine:
         key: str,
         value: float | None,
     ) -> list[int]:
-        ctx.seen.add(key)
+        ctx.seen[key] = rule.metric
         return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
+
+    def _observations(self, ctx: _Pass, changed: list[Alert]) -> dict[str, Observation]:
+        """What flap detection learns from this pass: each alert evaluated, firing or not."""
+        newest = {a.fingerprint: a for a in changed}
+        out: dict[str, Observation] = {}
+        for key, metric in ctx.seen.items():
+            status = self._status.get(key)
+            problem = status is not None and status.state in _PROBLEM
+            alert = newest.get(key) or ctx.open_alerts.get(key)
+            out[key] = Observation(metric, problem, alert.id if alert else None)
+        return out
 
     def _all_quiet(
         self,
@@ -231,6 +249,8 @@ class AlertEngine:
         a plain threshold, and every fresh sample is clear of them all. The usual idle case."""
         if self._open_cache is None or self._open_cache[1]:
             return False
+        if self._dispatcher.flaps.watching(metrics):
+            return False  # a series that flapped is counted down while it is quiet
         for metric, plan in self._plans.items():
             if metrics is not None and metric not in metrics:
                 continue

@@ -27,7 +27,7 @@ from hub.lib.yamlconf import YamlDoc, load_yaml, parse_yaml
 from hub.rules.template import check as check_template
 from hub.tsdb.selector import SelectorError, parse_selector
 
-TOP_LEVEL_KEYS = ("alerts", "routes", "inhibit_rules", "maintenance", "escalation")
+TOP_LEVEL_KEYS = ("alerts", "routes", "inhibit_rules", "maintenance", "escalation", "flapping")
 """alerts.yml's sections: the rules, and the alerting policy (read by hub.notify.policy)."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")
 
