@@ -21,6 +21,7 @@ from hub.domain.maintenance import in_maintenance
 from hub.domain.notifications import Notification, NotifiedAlert
 from hub.domain.rules import Rule
 from hub.domain.silences import Silence, is_silenced
+from hub.notify.damp import Damper
 from hub.notify.escalate import Escalations
 from hub.notify.flap import Flaps, Observation
 from hub.notify.flapping import FlapEvent, FlapEventKind
@@ -65,6 +66,8 @@ class Dispatcher:
         self._escalations = Escalations(policy.escalation, external_url)
         self._send_resolved = {name: c.send_resolved for name, c in routes.channels.items()}
         self._external_url = external_url
+        self.damper = Damper(rules)
+        """Notification damping of rules with a ``delay``."""
         self.flaps = Flaps(policy.flapping)
         """Flap detection: a flapping alert's notifications and escalation are held."""
         self._announced = 0
@@ -111,6 +114,8 @@ class Dispatcher:
         groups = await _load(tx)
         updated = dict(groups)
         for alert in changed:
+            if self.damper.applies(alert) and await self.damper.hold(tx, alert, now):
+                continue  # damped: routed when its hold is over
             updated = route_alert(updated, self.tree, alert, now)
         await _save(tx, groups, updated, now)
         # a flapping alert pages nobody: its escalation neither starts nor restarts
@@ -131,7 +136,9 @@ class Dispatcher:
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
         groups = await _load(tx)
-        wake = _earliest(groups.values())
+        await self.damper.load(tx)
+        damped = self.damper.next_due()
+        wake = min((w for w in (_earliest(groups.values()), damped) if w is not None), default=None)
         announced, self._announced = self._announced, 0
         if not self._escalations.enabled and (wake is None or now < wake):
             return announced, wake  # the common idle case: one query, then done
@@ -140,14 +147,19 @@ class Dispatcher:
             tx, now, mute.open_alerts, mute
         )
         updated = dict(groups)
-        for alert in refired:  # an ack timed out: the alert repeats again
+        released = await tx.alerts.get_many(await self.damper.release(tx, now))
+        for alert in (*released, *refired):  # damping let it go; an ack timed out
             updated = route_alert(updated, self.tree, alert, now)
         kept, notes = flush_due(updated, now, self._send_resolved, mute)
         for note in notes:
             payload = encode(as_notification(note, self._external_url))
             await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
         await _save(tx, groups, kept, now)
-        wakes = [w for w in (_earliest(kept.values()), paging_wake) if w is not None]
+        wakes = [
+            w
+            for w in (_earliest(kept.values()), paging_wake, self.damper.next_due())
+            if w is not None
+        ]
         return len(notes) + paged + announced, min(wakes, default=None)
 
     async def _muting(self, tx: Tx, now: datetime) -> _Mute:

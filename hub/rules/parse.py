@@ -24,6 +24,7 @@ from hub.domain.rules import (
 from hub.domain.samples import Direction, metric_info
 from hub.lib.durations import Seconds
 from hub.lib.yamlconf import YamlDoc, load_yaml, parse_yaml
+from hub.notify.damping import parse_delay
 from hub.rules.template import check as check_template
 from hub.tsdb.selector import SelectorError, parse_selector
 
@@ -62,6 +63,7 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True):
     annotations: dict[str, str] = {}
     runbook_url: str = ""
     manual_resolve: bool = False
+    delay: str = ""
 
 
 def load_rules(path: Path) -> tuple[Rule, ...]:
@@ -142,6 +144,7 @@ def _to_rule(doc: YamlDoc, name: str, spec: RuleSpec) -> Rule:
         annotations=spec.annotations,
         runbook_url=spec.runbook_url,
         manual_resolve=spec.manual_resolve,
+        delay=spec.delay.strip(),
     )
 
 
@@ -200,6 +203,11 @@ def _check_shape(
         raise doc.error((*here, "absent"), "expected a positive duration, without `predict`")
     if spec.predict is not None and (spec.predict.window <= 0 or spec.predict.horizon <= 0):
         raise doc.error((*here, "predict"), "window and horizon must be positive durations")
+    if spec.delay.strip():
+        try:
+            parse_delay(spec.delay)
+        except ValueError as error:
+            raise doc.error((*here, "delay"), str(error)) from None
     if spec.runbook_url and not spec.runbook_url.startswith(("http://", "https://")):
         raise doc.error((*here, "runbook_url"), "expected an http:// or https:// URL")
 
