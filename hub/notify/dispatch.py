@@ -63,7 +63,7 @@ class Dispatcher:
         self.tree: Route = with_seed_routes(policy.routes, rules, routes)
         """The route tree: the seed's per-rule routes first, then alerts.yml's ``routes``."""
         self._policy = policy
-        self._escalations = Escalations(policy.escalation, external_url)
+        self._escalations = Escalations(policy.escalation, external_url, self.tree)
         self._send_resolved = {name: c.send_resolved for name, c in routes.channels.items()}
         self._external_url = external_url
         self.damper = Damper(rules)

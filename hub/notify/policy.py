@@ -18,7 +18,7 @@ from hub.notify.inhibit import (
     default_inhibit_rules,
     parse_inhibit_rules,
 )
-from hub.notify.routing import Route, default_route, parse_routes
+from hub.notify.routing import Route, default_route, parse_routes, route_names
 
 POLICY_KEYS = ("routes", "inhibit_rules", "maintenance", "escalation", "flapping")
 """Top-level keys of alerts.yml besides ``alerts``."""
@@ -69,6 +69,16 @@ def parse_policy(doc: YamlDoc, channels: Sequence[str] | None) -> AlertPolicy:
     escalation = parse_escalation(
         data.get("escalation"), doc, channels=channels, path=("escalation",)
     )
+    named = route_names(routes)
+    for name in set(named):
+        if named.count(name) > 1:
+            raise doc.error(("routes",), f"two routes are named {name!r}")
+    for policy in escalation.policies:
+        for index, name in enumerate(policy.routes):
+            if name not in named:
+                known = ", ".join(named) or "no route has a name"
+                where = ("escalation", "policies", policy.name, "routes", index)
+                raise doc.error(where, f"unknown route {name!r} ({known})")
     flapping = (
         doc.convert(data["flapping"], FlapConfig, ("flapping",))
         if data.get("flapping") is not None
