@@ -12,6 +12,7 @@ import httpx
 from litestar import Litestar
 
 from hub.alerts import AlertEngine
+from hub.alerts.catalog import RuleCatalog, alerts_data
 from hub.api import build_api
 from hub.api.sessions import Sessions
 from hub.api.state import HubState
@@ -72,6 +73,7 @@ def create_app(
             token, created = ensure_secret_file(settings.data_dir / "admin.token")
             state = _wire(settings, store, client, clock, token)
             app.state.hub = state
+            await state.catalog.load()
             if settings.monitoring.heartbeats:  # watched (they age) from their first start
                 async with store.tx() as tx:
                     await tx.heartbeats.ensure(settings.monitoring.heartbeats, clock.now())
@@ -150,4 +152,12 @@ def _wire(
         clock=clock,
         admin_token=token,
         sessions=Sessions(store, clock, settings.external_url),
+        catalog=RuleCatalog(
+            store,
+            engine,
+            clock,
+            settings.rules,
+            alerts_data(settings.alerts_file),
+            list(settings.monitoring.channels),
+        ),
     )

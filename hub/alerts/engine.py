@@ -92,19 +92,15 @@ class AlertEngine:
     ) -> None:
         self._store = store
         self._tsdb = tsdb
-        self._rules = rules
         self._dispatcher = dispatcher
         self._clock = clock
         self._bus = bus
-        self._rules_by_name = {r.name: r for r in rules}
-        self._plans = plan_rules(rules)
+        self._use(rules)
+        self._next_rules: tuple[Rule, ...] | None = None
         self._status: dict[str, AlertStatus] = {}
         """Per open alert what evaluation carries over (last true, missing data); the store
         holds state, start and severity, so a restart loses only ``keep_firing_for`` timing."""
         self._started = clock.now()
-        self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
-        self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
-        self._seeded = False
         self._restored = False
         self._resolved_by_hand: set[str] = set()
         """Alerts resolved by a person whose condition still holds: not fired again until it
@@ -114,6 +110,16 @@ class AlertEngine:
         """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
+
+    def _use(self, rules: tuple[Rule, ...]) -> None:
+        """Evaluate ``rules`` from now on (what depends on them is worked out once here)."""
+        self._rules = rules
+        self._rules_by_name = {r.name: r for r in rules}
+        self._plans = plan_rules(rules)
+        self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
+        self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
+        self._seeded = False
+        self._open_cache = None  # pairs of open alerts depend on their rules' labels
         self._lookback = max(
             LOOKBACK,
             timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0)),
@@ -122,12 +128,22 @@ class AlertEngine:
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        """The rules being evaluated."""
-        return self._rules
+        """The rules being evaluated (or, after :meth:`set_rules`, about to be)."""
+        return self._next_rules if self._next_rules is not None else self._rules
+
+    def set_rules(self, rules: tuple[Rule, ...]) -> None:
+        """Evaluate ``rules`` from the next evaluation on (one running now finishes with the
+        rules it started with). Alerts of a rule that is gone resolve at that evaluation."""
+        self._next_rules = rules
+        self._dispatcher.set_rules(rules)
 
     async def evaluate(self, metrics: Collection[str] | None = None) -> list[Alert]:
         """Evaluate the rules of ``metrics`` (every rule when None) once; returns the alerts
         whose state changed."""
+        if self._next_rules is not None:
+            self._use(self._next_rules)
+            self._next_rules = None
+            metrics = None  # every rule, so alerts of removed rules are resolved
         now = self._clock.now()
         stamp = now.timestamp()
         latest = await self._tsdb.latest(since=now - self._lookback, ordered=False)

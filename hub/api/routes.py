@@ -30,10 +30,10 @@ from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.metrics import (
     current_metrics,
     healthz,
-    list_rules,
     prometheus_metrics,
     stream_events,
 )
+from hub.api.rules import RuleController
 from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.silences import SilenceController
 from hub.api.state import HubState
@@ -63,7 +63,6 @@ def build_api(
         prometheus_metrics,
         current_metrics,
         stream_events,
-        list_rules,
         topology,
         AlertController,
         SilenceController,
@@ -75,6 +74,7 @@ def build_api(
         ping_heartbeat,
         list_heartbeats,
         TokenController,
+        RuleController,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.di import NamedDependency
 
 from hub.alerts import AlertEngine
+from hub.alerts.catalog import RuleCatalog
 from hub.api.sessions import Sessions
 from hub.collectors import Collector
 from hub.jobs import HubJobs
@@ -35,6 +36,8 @@ class HubState:
     clock: Clock
     admin_token: str
     sessions: Sessions
+    catalog: RuleCatalog
+    """The rules in force: alerts.yml's and the API's."""
 
 
 HubDep = NamedDependency[HubState]

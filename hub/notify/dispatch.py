@@ -37,7 +37,7 @@ from hub.notify.grouping import (
 from hub.notify.inhibit import inhibited
 from hub.notify.outbox import encode
 from hub.notify.policy import AlertPolicy
-from hub.notify.routes import Routes
+from hub.notify.routes import Routes, resolve_routes
 from hub.notify.routing import Route, match_routes, with_seed_routes
 from hub.store import Store
 from hub.store.engine import Tx
@@ -60,6 +60,7 @@ class Dispatcher:
         external_url: str,
     ) -> None:
         self._store = store
+        self._routes = routes
         self.tree: Route = with_seed_routes(policy.routes, rules, routes)
         """The route tree: the seed's per-rule routes first, then alerts.yml's ``routes``."""
         self._policy = policy
@@ -72,6 +73,14 @@ class Dispatcher:
         """Flap detection: a flapping alert's notifications and escalation are held."""
         self._announced = 0
         """Flapping notices queued since the last flush (so the caller wakes delivery)."""
+
+    def set_rules(self, rules: tuple[Rule, ...]) -> None:
+        """Route and damp by ``rules`` from now on (their ``notifications`` name channels that
+        are configured already)."""
+        resolved = resolve_routes(rules, self._routes.channels)
+        self.tree = with_seed_routes(self._policy.routes, rules, resolved)
+        self._escalations.tree = self.tree
+        self.damper.set_rules(rules)
 
     @property
     def has_news(self) -> bool:

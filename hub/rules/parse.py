@@ -99,11 +99,17 @@ def parse_rules(doc: YamlDoc) -> tuple[Rule, ...]:
     rules = []
     for name, body in entries.items():
         name = str(name)
-        if not _NAME.match(name):
+        if not valid_rule_name(name):
             raise doc.error(("alerts", name), "rule names use letters, digits, _ : . -")
         spec = doc.convert(body, RuleSpec, ("alerts", name))
         rules.append(_to_rule(doc, name, spec))
     return tuple(rules)
+
+
+def valid_rule_name(name: str) -> bool:
+    """Whether ``name`` may name a rule: letters, digits, ``_ : . -``, not starting with a
+    digit."""
+    return bool(_NAME.match(name))
 
 
 def default_operator(metric: str) -> Operator:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -94,3 +95,33 @@ class MetaRepo:
         await self._conn.execute(
             upsert(self._conn, t.hub_meta, ["key"]), {"key": key, "value": value}
         )
+
+
+class RuleRepo:
+    """The ``rules`` table: rules created through the API, as their alerts.yml entry (JSON)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def all(self) -> dict[str, dict[str, Any]]:
+        """Every stored rule's entry by name, in the order they were created."""
+        c = t.rules.c
+        rows = await self._conn.execute(sa.select(c.name, c.spec).order_by(c.created_at, c.name))
+        return {name: msgspec.json.decode(spec) for name, spec in rows}
+
+    async def put(self, name: str, spec: dict[str, Any], now: datetime) -> None:
+        """Create or replace a rule (its creation time is kept on replace)."""
+        c = t.rules.c
+        text = msgspec.json.encode(spec).decode()
+        updated = await self._conn.execute(
+            sa.update(t.rules).where(c.name == name).values(spec=text, updated_at=now)
+        )
+        if not updated.rowcount:
+            await self._conn.execute(
+                sa.insert(t.rules).values(name=name, spec=text, created_at=now, updated_at=now)
+            )
+
+    async def delete(self, name: str) -> bool:
+        """Delete a rule; False when there was none."""
+        result = await self._conn.execute(sa.delete(t.rules).where(t.rules.c.name == name))
+        return bool(result.rowcount)

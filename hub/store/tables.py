@@ -242,3 +242,14 @@ hub_meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 """Small facts about the running hub, e.g. when rules were last evaluated (for restarts)."""
+
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+"""Rules created through the API: each one's alerts.yml entry as JSON (file rules stay in
+alerts.yml)."""
