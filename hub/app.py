@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -34,6 +35,8 @@ from hub.store.migrate import upgrade_out_of_process
 from hub.tsdb import TSDB
 
 log = logging.getLogger("hub")
+WATCH_RULES_EVERY = 5.0
+"""Seconds between looks at alerts.yml's modification time (one stat call)."""
 
 
 def create_app(
@@ -87,8 +90,16 @@ def create_app(
             if created:
                 say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
             say(f"One-time login link (valid 15 minutes): {link}")
+            _reload_on_sighup(stack, state)
             if start_jobs:
                 scheduler = build_scheduler(state.jobs, state.collectors)
+                scheduler.add_job(
+                    state.catalog.reload_if_changed,
+                    "interval",
+                    seconds=WATCH_RULES_EVERY,
+                    id="watch-rules",
+                    name="watch-rules",
+                )
                 scheduler.start()
                 stack.push_async_callback(drain, state.jobs)
                 stack.callback(scheduler.shutdown, wait=False)
@@ -99,6 +110,24 @@ def create_app(
             yield
 
     return build_api(settings, lifespan)
+
+
+def _reload_on_sighup(stack: AsyncExitStack, state: HubState) -> None:
+    """SIGHUP reloads alerts.yml (where the platform has signals and this is the main
+    thread; elsewhere the file watch still picks changes up)."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[bool]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(state.catalog.reload())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, reload)
+    except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+        return
+    stack.callback(loop.remove_signal_handler, signal.SIGHUP)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -159,5 +188,6 @@ def _wire(
             settings.rules,
             alerts_data(settings.alerts_file),
             list(settings.monitoring.channels),
+            settings.alerts_file,
         ),
     )

@@ -21,11 +21,23 @@ from hub.alerts.engine import AlertEngine
 from hub.domain.rules import Rule
 from hub.lib.clock import Clock
 from hub.lib.yamlconf import ConfigError, YamlDoc, load_yaml
+from hub.notify.policy import parse_policy
 from hub.rules.parse import parse_rules, valid_rule_name
 from hub.store import Store
 
 log = logging.getLogger(__name__)
 _MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """What tells that a file changed: its modification time and size (None: unreadable)."""
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def alerts_data(path: Path | None) -> dict[str, Any]:
@@ -76,6 +88,7 @@ class RuleCatalog:
         file_rules: tuple[Rule, ...],
         file_data: Mapping[str, Any],
         channels: Sequence[str],
+        alerts_file: Path | None = None,
     ) -> None:
         self._store = store
         self._engine = engine
@@ -84,6 +97,46 @@ class RuleCatalog:
         self._file_data = dict(file_data)
         self._channels = tuple(channels)
         self._api: dict[str, tuple[Rule, dict[str, Any]]] = {}
+        self._file = alerts_file
+        self._stamp = _stamp(alerts_file)
+        self.reloads = 0
+        """Successful reloads of alerts.yml so far."""
+        self.last_error: str | None = None
+        """Why the last reload was refused (None after a good one)."""
+
+    async def reload(self, trigger: str = "SIGHUP") -> bool:
+        """Read alerts.yml again (on SIGHUP or when it changed) and put its rules and policy
+        in force. An invalid file changes nothing: the last good rules stay and the reason is
+        logged (C2). Returns whether the new file is in force."""
+        if self._file is None:
+            return False
+        self._stamp = _stamp(self._file)
+        try:
+            doc = load_yaml(self._file)
+            rules = parse_rules(doc)
+            policy = parse_policy(doc, self._channels)
+        except ConfigError as error:
+            self.last_error = str(error)
+            log.error(
+                "alerts.yml not reloaded (%s), the last good rules stay in force: %s",
+                trigger,
+                error,
+            )
+            return False
+        data = doc.data if isinstance(doc.data, dict) else {}
+        self._engine.set_policy(policy)
+        self.set_file(rules, data)
+        self.reloads += 1
+        self.last_error = None
+        log.info("alerts.yml reloaded (%s): %d rules in force", trigger, len(self.rules))
+        return True
+
+    async def reload_if_changed(self) -> bool:
+        """Reload when alerts.yml's modification time or size changed since the last look
+        (run by a job every few seconds; one stat call)."""
+        if self._file is None or _stamp(self._file) == self._stamp:
+            return False
+        return await self.reload("file changed")
 
     async def load(self) -> None:
         """Read the API rules from the store and put them in force. A stored rule that no

@@ -24,6 +24,7 @@ from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.dispatch import Dispatcher
 from hub.notify.flap import Observation
+from hub.notify.policy import AlertPolicy
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
@@ -130,6 +131,10 @@ class AlertEngine:
     def rules(self) -> tuple[Rule, ...]:
         """The rules being evaluated (or, after :meth:`set_rules`, about to be)."""
         return self._next_rules if self._next_rules is not None else self._rules
+
+    def set_policy(self, policy: AlertPolicy) -> None:
+        """Route, inhibit, escalate and detect flapping by ``policy`` from now on."""
+        self._dispatcher.set_policy(policy)
 
     def set_rules(self, rules: tuple[Rule, ...]) -> None:
         """Evaluate ``rules`` from the next evaluation on (one running now finishes with the

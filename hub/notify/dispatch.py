@@ -61,6 +61,7 @@ class Dispatcher:
     ) -> None:
         self._store = store
         self._routes = routes
+        self._rules = tuple(rules)
         self.tree: Route = with_seed_routes(policy.routes, rules, routes)
         """The route tree: the seed's per-rule routes first, then alerts.yml's ``routes``."""
         self._policy = policy
@@ -77,10 +78,20 @@ class Dispatcher:
     def set_rules(self, rules: tuple[Rule, ...]) -> None:
         """Route and damp by ``rules`` from now on (their ``notifications`` name channels that
         are configured already)."""
+        self._rules = rules
         resolved = resolve_routes(rules, self._routes.channels)
         self.tree = with_seed_routes(self._policy.routes, rules, resolved)
         self._escalations.tree = self.tree
         self.damper.set_rules(rules)
+
+    def set_policy(self, policy: AlertPolicy) -> None:
+        """Use a reloaded alerts.yml's routes, inhibit rules, maintenance windows, escalation
+        policies and flapping thresholds (the rules follow with :meth:`set_rules`)."""
+        self._policy = policy
+        self._escalations = Escalations(policy.escalation, self._external_url, self.tree)
+        if policy.flapping != self.flaps.config:
+            self.flaps = Flaps(policy.flapping)
+        self.set_rules(self._rules)
 
     @property
     def has_news(self) -> bool:

@@ -60,6 +60,8 @@ class Flaps:
     """Flap records of every alert that is not plainly quiet, cached in memory."""
 
     def __init__(self, config: FlapConfig) -> None:
+        self.config = config
+        """The thresholds in use."""
         self._config = config
         self._thresholds = FlapThresholds(config.low, config.high)
         self._records: dict[str, FlapRecord] | None = None
