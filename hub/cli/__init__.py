@@ -7,7 +7,9 @@ import click
 from hub import __version__
 from hub.cli.agent import agent
 from hub.cli.ctl import alerts, ctl
+from hub.cli.ctl import rules as rules_group
 from hub.cli.db import db
+from hub.cli.rules import rules_list, rules_test
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
@@ -26,6 +28,8 @@ cli.add_command(agent)
 ctl.add_command(tokens)
 ctl.add_command(silences)
 alerts.add_command(alerts_silence)
+rules_group.add_command(rules_list)
+rules_group.add_command(rules_test)
 
 
 def main() -> None:
