@@ -29,6 +29,7 @@ from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
+from hub.store.repos import NewAlert
 from hub.tsdb import TSDB
 
 _PROBLEM = frozenset((AlertState.FIRING, AlertState.ACKNOWLEDGED))
@@ -108,6 +109,10 @@ class AlertEngine:
         clears (kept in memory; after a restart such an alert may fire once more)."""
         self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
         self._values: list[tuple[int, float]] = []
+        self._creates: list[tuple[NewAlert, AlertEvent]] = []
+        """New alerts of the running evaluation and their first event, inserted at its end."""
+        self._events: list[tuple[int, AlertEvent]] = []
+        """History events of the running evaluation's transitions, inserted at its end."""
         """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
@@ -161,6 +166,8 @@ class AlertEngine:
             return []
         changed: list[int] = []
         self._values = []
+        self._creates = []
+        self._events = []
         async with self._store.tx() as tx:
             open_alerts = await self._open_alerts(tx)
             if not self._restored:
@@ -188,6 +195,7 @@ class AlertEngine:
                     ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
+            changed += await self._flush_writes(tx, now)
             await tx.alerts.update_values(self._values, now)
             still_open = {a.id for a in open_alerts.values()}
             self._value_written = {i: t for i, t in self._value_written.items() if i in still_open}
@@ -247,6 +255,15 @@ class AlertEngine:
     ) -> list[int]:
         ctx.seen[key] = rule.metric
         return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
+
+    async def _flush_writes(self, tx: Tx, now: datetime) -> list[int]:
+        """Insert the pass's new alerts and its history events, each in one statement; returns
+        the new alerts' ids."""
+        created = await tx.alerts.create_many([new for new, _ in self._creates], now)
+        events = [(i, e) for i, (_, e) in zip(created, self._creates, strict=True)]
+        await tx.alerts.add_events([*events, *self._events])
+        self._creates, self._events = [], []
+        return created
 
     def _observations(self, ctx: _Pass, changed: list[Alert]) -> dict[str, Observation]:
         """What flap detection learns from this pass: each alert evaluated, firing or not."""
@@ -501,16 +518,19 @@ class AlertEngine:
             if current is not None and value is not None and value != current.value:
                 self._note_value(current.id, value, now)
             return []
-        return [await self._apply(tx, rule, key, current, transition)]
+        applied = await self._apply(tx, rule, key, current, transition)
+        return [] if applied is None else [applied]
 
     async def _apply(
         self, tx: Tx, rule: Rule, key: str, current: Alert | None, t: Transition
-    ) -> int:
+    ) -> int | None:
+        """Store a transition; a new alert is only queued (``_flush_writes`` inserts the
+        pass's new alerts and history events in two statements) and gives None."""
         now = t.at
         labels = {**t.labels, "severity": t.severity}
         if current is None:
             assert t.to_state is not None  # noqa: S101 (evaluate never forgets the unknown)
-            alert_id = await tx.alerts.create(
+            new = NewAlert(
                 fingerprint=key,
                 rule=rule.name,
                 state=t.to_state,
@@ -519,43 +539,42 @@ class AlertEngine:
                 annotations=render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata),
                 value=t.value,
                 active_at=t.active_at,
-                now=now,
             )
-        else:
-            alert_id = current.id
-            if t.to_state is None:
-                await tx.alerts.delete(alert_id)
-                return alert_id
-            values: dict[str, object] = {
-                "state": t.to_state,
-                "value": t.value,
-                "severity": t.severity,
-                "labels": labels,
-                "annotations": render_annotations(
-                    rule, labels, t.value, t.severity, nodata=t.nodata
-                ),
-            }
-            if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
-                values["fired_at"] = now
-            if t.to_state is AlertState.RESOLVED:
-                values["resolved_at"] = now
-            await tx.alerts.update(alert_id, now, **values)
+            event = AlertEvent(now, "state", t.from_state, t.to_state, t.value)
+            self._creates.append((new, event))
+            return None
+        alert_id = current.id
+        if t.to_state is None:
+            await tx.alerts.delete(alert_id)
+            return alert_id
+        values: dict[str, object] = {
+            "state": t.to_state,
+            "value": t.value,
+            "severity": t.severity,
+            "labels": labels,
+            "annotations": render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata),
+        }
+        if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
+            values["fired_at"] = now
+        if t.to_state is AlertState.RESOLVED:
+            values["resolved_at"] = now
+        await tx.alerts.update(alert_id, now, **values)
         if t.from_severity is not None:
-            await tx.alerts.add_event(
-                alert_id,
-                AlertEvent(
-                    now,
-                    "severity",
-                    t.from_state,
-                    t.to_state,
-                    t.value,
-                    comment=f"severity {t.from_severity} -> {t.severity}",
-                ),
+            self._events.append(
+                (
+                    alert_id,
+                    AlertEvent(
+                        now,
+                        "severity",
+                        t.from_state,
+                        t.to_state,
+                        t.value,
+                        comment=f"severity {t.from_severity} -> {t.severity}",
+                    ),
+                )
             )
             return alert_id
-        await tx.alerts.add_event(
-            alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)
-        )
+        self._events.append((alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)))
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:

@@ -10,7 +10,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -32,7 +32,7 @@ class FlapConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Percent state change at or above which an alert starts flapping."""
 
 
-class Observation(msgspec.Struct, frozen=True):
+class Observation(msgspec.Struct, frozen=True, gc=False):
     """One evaluation of one alert, as the engine saw it."""
 
     metric: str
@@ -43,7 +43,7 @@ class Observation(msgspec.Struct, frozen=True):
     """The newest alert row of this fingerprint, if there is one."""
 
 
-class FlapRecord(msgspec.Struct, frozen=True):
+class FlapRecord(msgspec.Struct, frozen=True, gc=False):
     """What is stored per fingerprint."""
 
     metric: str
@@ -51,6 +51,9 @@ class FlapRecord(msgspec.Struct, frozen=True):
     alert_id: int | None = None
 
 
+WRITE_EVERY = timedelta(minutes=1)
+"""A record whose flapping status did not change is written at most this often: the history
+is for a restart, and writing every evaluation of every open alert would wear an SD card."""
 _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(FlapRecord)
 _STEADY = {flag: (flag,) * 21 for flag in (True, False)}
@@ -65,6 +68,7 @@ class Flaps:
         self._config = config
         self._thresholds = FlapThresholds(config.low, config.high)
         self._records: dict[str, FlapRecord] | None = None
+        self._written: dict[str, datetime] = {}
 
     @property
     def enabled(self) -> bool:
@@ -105,8 +109,11 @@ class Flaps:
         if self._records is None:
             stored = await tx.notify_state.load(FLAP)
             self._records = {k: self._current(_DECODER.decode(v)) for k, v in stored.items()}
+            self._written = dict.fromkeys(self._records, now)
         records = self._records
         events: list[tuple[FlapRecord, FlapEvent]] = []
+        puts: dict[str, bytes] = {}
+        forgotten: list[str] = []
         todo: dict[str, Observation] = dict(seen)
         for key, record in records.items():
             if key not in todo and (metrics is None or record.metric in metrics):
@@ -125,12 +132,19 @@ class Flaps:
             after = FlapRecord(seen_now.metric, state, alert_id)
             if can_forget(state):
                 records.pop(key, None)
-                await tx.notify_state.delete(FLAP, key)
+                if self._written.pop(key, None) is not None:
+                    forgotten.append(key)
             else:
                 records[key] = after
-                await tx.notify_state.put(FLAP, key, _ENCODER.encode(after), now)
+                written = self._written.get(key)
+                news = event is not None or state.problem_notified != before.state.problem_notified
+                if news or written is None or now - written >= WRITE_EVERY:
+                    puts[key] = _ENCODER.encode(after)
+                    self._written[key] = now
             if event is not None:
                 events.append((after, event))
+        await tx.notify_state.put_many(FLAP, puts, now)
+        await tx.notify_state.delete_many(FLAP, forgotten)
         return events
 
     def _current(self, record: FlapRecord) -> FlapRecord:

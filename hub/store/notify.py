@@ -33,6 +33,25 @@ class NotifyStateRepo:
             {"kind": kind, "key": key, "data": data, "updated_at": now},
         )
 
+    async def put_many(self, kind: str, blobs: dict[str, bytes], now: datetime) -> None:
+        """Store (or replace) many blobs of ``kind`` in one statement."""
+        if blobs:
+            await self._conn.execute(
+                upsert(self._conn, t.notify_state, ["kind", "key"]),
+                [
+                    {"kind": kind, "key": key, "data": data, "updated_at": now}
+                    for key, data in blobs.items()
+                ],
+            )
+
+    async def delete_many(self, kind: str, keys: list[str]) -> None:
+        """Forget many blobs of ``kind`` in one statement."""
+        if keys:
+            c = t.notify_state.c
+            await self._conn.execute(
+                sa.delete(t.notify_state).where(c.kind == kind, c.key.in_(keys))
+            )
+
     async def delete(self, kind: str, key: str) -> None:
         """Forget one blob."""
         c = t.notify_state.c
