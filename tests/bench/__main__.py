@@ -14,6 +14,7 @@ from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.probes import run_probes
+from tests.bench.replay import run_replay
 from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
 
@@ -24,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
+    "replay": lambda args: run_replay(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
 }
 
