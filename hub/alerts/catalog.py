@@ -253,10 +253,9 @@ class RuleCatalog:
     def export(self) -> str:
         """alerts.yml text with every rule in force (and alerts.yml's other sections), which
         ``tcf-hub ctl rules check`` accepts."""
-        data = dict(self._file_data)
         entries = {rule.name: self.spec(rule.name) for rule in self.rules}
-        data["alerts"] = entries
-        ordered = {"alerts": entries, **{k: v for k, v in data.items() if k != "alerts"}}
+        others = {k: v for k, v in self._file_data.items() if k != "alerts"}
+        ordered = {"alerts": entries, **others}
         text: str = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True)
         return text
 

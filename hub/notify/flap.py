@@ -65,7 +65,6 @@ class Flaps:
     def __init__(self, config: FlapConfig) -> None:
         self.config = config
         """The thresholds in use."""
-        self._config = config
         self._thresholds = FlapThresholds(config.low, config.high)
         self._records: dict[str, FlapRecord] | None = None
         self._written: dict[str, datetime] = {}
@@ -73,7 +72,7 @@ class Flaps:
     @property
     def enabled(self) -> bool:
         """Whether flap detection is on."""
-        return self._config.enabled
+        return self.config.enabled
 
     def flapping(self, fingerprint: str) -> bool:
         """Whether the alert with ``fingerprint`` is flapping (its notifications are held)."""
