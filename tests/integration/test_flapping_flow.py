@@ -74,3 +74,20 @@ async def test_without_flap_detection_every_change_is_notified(make_hub, clock):
     assert flap_notes(naive) == []
     assert len(naive) >= len(FLAPPING) - 1  # every firing and every resolve
     assert len(ours) < len(naive) / 2
+
+
+async def test_flapping_survives_a_restart(make_hub, clock):
+    with receiver() as peer:
+        channels = f"channels:\n  ops:\n    type: webhook\n    url: {peer.url}\n"
+        app = make_hub(channels, RULES)
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            for value in FLAPPING:
+                await hub.feed("cpu_usage", value)
+                clock.advance(10)
+            (fingerprint,) = hub.state.jobs.dispatcher.flaps.records()
+        again = make_hub(channels, RULES)
+        async with AsyncTestClient(app=again) as client:
+            hub = Hub(client, again.state.hub, clock)
+            await hub.feed("cpu_usage", 95)  # the first evaluation reads the stored records
+            assert hub.state.jobs.dispatcher.flaps.flapping(fingerprint)

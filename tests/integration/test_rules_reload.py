@@ -113,5 +113,5 @@ async def test_routes_of_a_reloaded_file_are_used(make_hub, clock):
         hub = Hub(client, app.state.hub, clock)
         rewrite(hub, FIRST + "routes:\n  group_by: [host]\n  group_wait: 7s\n")
         assert await hub.state.catalog.reload_if_changed() is True
-        tree = hub.state.engine._dispatcher.tree
+        tree = hub.state.jobs.dispatcher.tree
         assert (tree.group_by, tree.group_wait) == (("host",), 7.0)
