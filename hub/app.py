@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
@@ -13,6 +14,7 @@ import httpx
 from litestar import Litestar
 
 from hub.alerts import AlertEngine
+from hub.alerts.catalog import RuleCatalog, alerts_data
 from hub.api import build_api
 from hub.api.sessions import Sessions
 from hub.api.state import HubState
@@ -35,6 +37,8 @@ from hub.store.migrate import upgrade_out_of_process
 from hub.tsdb import TSDB
 
 log = logging.getLogger("hub")
+WATCH_RULES_EVERY = 5.0
+"""Seconds between looks at alerts.yml's modification time (one stat call)."""
 
 
 def create_app(
@@ -74,6 +78,7 @@ def create_app(
             token, created = ensure_secret_file(settings.data_dir / "admin.token")
             state = _wire(settings, store, client, clock, token)
             app.state.hub = state
+            await state.catalog.load()
             if settings.monitoring.heartbeats:  # watched (they age) from their first start
                 async with store.tx() as tx:
                     await tx.heartbeats.ensure(settings.monitoring.heartbeats, clock.now())
@@ -87,8 +92,16 @@ def create_app(
             if created:
                 say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
             say(f"One-time login link (valid 15 minutes): {link}")
+            _reload_on_sighup(stack, state)
             if start_jobs:
                 scheduler = build_scheduler(state.jobs, state.collectors)
+                scheduler.add_job(
+                    state.catalog.reload_if_changed,
+                    "interval",
+                    seconds=WATCH_RULES_EVERY,
+                    id="watch-rules",
+                    name="watch-rules",
+                )
                 scheduler.start()
                 stack.push_async_callback(drain, state.jobs)
                 stack.callback(scheduler.shutdown, wait=False)
@@ -99,6 +112,24 @@ def create_app(
             yield
 
     return build_api(settings, lifespan)
+
+
+def _reload_on_sighup(stack: AsyncExitStack, state: HubState) -> None:
+    """SIGHUP reloads alerts.yml (where the platform has signals and this is the main
+    thread; elsewhere the file watch still picks changes up)."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[bool]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(state.catalog.reload())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, reload)
+    except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+        return
+    stack.callback(loop.remove_signal_handler, signal.SIGHUP)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -165,4 +196,13 @@ def _wire(
         admin_token=token,
         sessions=Sessions(store, clock, settings.external_url),
         push=push,
+        catalog=RuleCatalog(
+            store,
+            engine,
+            clock,
+            settings.rules,
+            alerts_data(settings.alerts_file),
+            list(settings.monitoring.channels),
+            settings.alerts_file,
+        ),
     )

@@ -23,12 +23,16 @@ from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
 from hub.notify.dispatch import Dispatcher
+from hub.notify.flap import Observation
+from hub.notify.policy import AlertPolicy
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
 from hub.store import Store
 from hub.store.engine import Tx
+from hub.store.repos import NewAlert
 from hub.tsdb import TSDB
 
+_PROBLEM = frozenset((AlertState.FIRING, AlertState.ACKNOWLEDGED))
 LOOKBACK = timedelta(minutes=5)
 """A series with no sample this recent has no data (Prometheus' lookback delta)."""
 
@@ -56,8 +60,8 @@ class _Pass:
     open_alerts: dict[str, Alert]
     open_by_pair: dict[tuple[str, frozenset[tuple[str, str]]], Alert]
     open_series: set[tuple[str, frozenset[tuple[str, str]]]]
-    seen: set[str] = field(default_factory=set)
-    """Fingerprints of the alerts this pass evaluated with a value."""
+    seen: dict[str, str] = field(default_factory=dict)
+    """Fingerprints of the alerts this pass evaluated, with their rule's metric."""
 
 
 class AlertNotFoundError(LookupError):
@@ -90,28 +94,38 @@ class AlertEngine:
     ) -> None:
         self._store = store
         self._tsdb = tsdb
-        self._rules = rules
         self._dispatcher = dispatcher
         self._clock = clock
         self._bus = bus
-        self._rules_by_name = {r.name: r for r in rules}
-        self._plans = plan_rules(rules)
+        self._use(rules)
+        self._next_rules: tuple[Rule, ...] | None = None
         self._status: dict[str, AlertStatus] = {}
         """Per open alert what evaluation carries over (last true, missing data); the store
         holds state, start and severity, so a restart loses only ``keep_firing_for`` timing."""
         self._started = clock.now()
-        self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
-        self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
-        self._seeded = False
         self._restored = False
         self._resolved_by_hand: set[str] = set()
         """Alerts resolved by a person whose condition still holds: not fired again until it
         clears (kept in memory; after a restart such an alert may fire once more)."""
         self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
         self._values: list[tuple[int, float]] = []
+        self._creates: list[tuple[NewAlert, AlertEvent]] = []
+        """New alerts of the running evaluation and their first event, inserted at its end."""
+        self._events: list[tuple[int, AlertEvent]] = []
+        """History events of the running evaluation's transitions, inserted at its end."""
         """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
+
+    def _use(self, rules: tuple[Rule, ...]) -> None:
+        """Evaluate ``rules`` from now on (what depends on them is worked out once here)."""
+        self._rules = rules
+        self._rules_by_name = {r.name: r for r in rules}
+        self._plans = plan_rules(rules)
+        self._window_metrics = {r.metric for r in rules if r.window > 0 or r.predict}
+        self._recent = RecentSamples(max((r.lookback for r in rules), default=0.0))
+        self._seeded = False
+        self._open_cache = None  # pairs of open alerts depend on their rules' labels
         self._lookback = max(
             LOOKBACK,
             timedelta(seconds=max((r.absent or 0.0 for r in rules), default=0.0)),
@@ -120,12 +134,26 @@ class AlertEngine:
 
     @property
     def rules(self) -> tuple[Rule, ...]:
-        """The rules being evaluated."""
-        return self._rules
+        """The rules being evaluated (or, after :meth:`set_rules`, about to be)."""
+        return self._next_rules if self._next_rules is not None else self._rules
+
+    def set_policy(self, policy: AlertPolicy) -> None:
+        """Route, inhibit, escalate and detect flapping by ``policy`` from now on."""
+        self._dispatcher.set_policy(policy)
+
+    def set_rules(self, rules: tuple[Rule, ...]) -> None:
+        """Evaluate ``rules`` from the next evaluation on (one running now finishes with the
+        rules it started with). Alerts of a rule that is gone resolve at that evaluation."""
+        self._next_rules = rules
+        self._dispatcher.set_rules(rules)
 
     async def evaluate(self, metrics: Collection[str] | None = None) -> list[Alert]:
         """Evaluate the rules of ``metrics`` (every rule when None) once; returns the alerts
         whose state changed."""
+        if self._next_rules is not None:
+            self._use(self._next_rules)
+            self._next_rules = None
+            metrics = None  # every rule, so alerts of removed rules are resolved
         now = self._clock.now()
         stamp = now.timestamp()
         latest = await self._tsdb.latest(since=now - self._lookback, ordered=False)
@@ -138,6 +166,8 @@ class AlertEngine:
             return []
         changed: list[int] = []
         self._values = []
+        self._creates = []
+        self._events = []
         async with self._store.tx() as tx:
             open_alerts = await self._open_alerts(tx)
             if not self._restored:
@@ -162,8 +192,10 @@ class AlertEngine:
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:
+                    ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
+            changed += await self._flush_writes(tx, now)
             await tx.alerts.update_values(self._values, now)
             still_open = {a.id for a in open_alerts.values()}
             self._value_written = {i: t for i, t in self._value_written.items() if i in still_open}
@@ -172,6 +204,10 @@ class AlertEngine:
                 self._open_cache = None  # stale now; read again next time
             if alerts:
                 await self._dispatcher.on_alerts(tx, alerts, now)
+            if self._dispatcher.flaps.enabled:
+                scope = None if metrics is None else frozenset(metrics)
+                observed = self._observations(ctx, alerts)
+                await self._dispatcher.observe(tx, observed, scope, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         for alert in alerts:
             self._bus.publish("alert", alert)
@@ -217,8 +253,28 @@ class AlertEngine:
         key: str,
         value: float | None,
     ) -> list[int]:
-        ctx.seen.add(key)
+        ctx.seen[key] = rule.metric
         return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
+
+    async def _flush_writes(self, tx: Tx, now: datetime) -> list[int]:
+        """Insert the pass's new alerts and its history events, each in one statement; returns
+        the new alerts' ids."""
+        created = await tx.alerts.create_many([new for new, _ in self._creates], now)
+        events = [(i, e) for i, (_, e) in zip(created, self._creates, strict=True)]
+        await tx.alerts.add_events([*events, *self._events])
+        self._creates, self._events = [], []
+        return created
+
+    def _observations(self, ctx: _Pass, changed: list[Alert]) -> dict[str, Observation]:
+        """What flap detection learns from this pass: each alert evaluated, firing or not."""
+        newest = {a.fingerprint: a for a in changed}
+        out: dict[str, Observation] = {}
+        for key, metric in ctx.seen.items():
+            status = self._status.get(key)
+            problem = status is not None and status.state in _PROBLEM
+            alert = newest.get(key) or ctx.open_alerts.get(key)
+            out[key] = Observation(metric, problem, alert.id if alert else None)
+        return out
 
     def _all_quiet(
         self,
@@ -231,6 +287,8 @@ class AlertEngine:
         a plain threshold, and every fresh sample is clear of them all. The usual idle case."""
         if self._open_cache is None or self._open_cache[1]:
             return False
+        if self._dispatcher.flaps.watching(metrics):
+            return False  # a series that flapped is counted down while it is quiet
         for metric, plan in self._plans.items():
             if metrics is not None and metric not in metrics:
                 continue
@@ -460,16 +518,19 @@ class AlertEngine:
             if current is not None and value is not None and value != current.value:
                 self._note_value(current.id, value, now)
             return []
-        return [await self._apply(tx, rule, key, current, transition)]
+        applied = await self._apply(tx, rule, key, current, transition)
+        return [] if applied is None else [applied]
 
     async def _apply(
         self, tx: Tx, rule: Rule, key: str, current: Alert | None, t: Transition
-    ) -> int:
+    ) -> int | None:
+        """Store a transition; a new alert is only queued (``_flush_writes`` inserts the
+        pass's new alerts and history events in two statements) and gives None."""
         now = t.at
         labels = {**t.labels, "severity": t.severity}
         if current is None:
             assert t.to_state is not None  # noqa: S101 (evaluate never forgets the unknown)
-            alert_id = await tx.alerts.create(
+            new = NewAlert(
                 fingerprint=key,
                 rule=rule.name,
                 state=t.to_state,
@@ -478,43 +539,42 @@ class AlertEngine:
                 annotations=render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata),
                 value=t.value,
                 active_at=t.active_at,
-                now=now,
             )
-        else:
-            alert_id = current.id
-            if t.to_state is None:
-                await tx.alerts.delete(alert_id)
-                return alert_id
-            values: dict[str, object] = {
-                "state": t.to_state,
-                "value": t.value,
-                "severity": t.severity,
-                "labels": labels,
-                "annotations": render_annotations(
-                    rule, labels, t.value, t.severity, nodata=t.nodata
-                ),
-            }
-            if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
-                values["fired_at"] = now
-            if t.to_state is AlertState.RESOLVED:
-                values["resolved_at"] = now
-            await tx.alerts.update(alert_id, now, **values)
+            event = AlertEvent(now, "state", t.from_state, t.to_state, t.value)
+            self._creates.append((new, event))
+            return None
+        alert_id = current.id
+        if t.to_state is None:
+            await tx.alerts.delete(alert_id)
+            return alert_id
+        values: dict[str, object] = {
+            "state": t.to_state,
+            "value": t.value,
+            "severity": t.severity,
+            "labels": labels,
+            "annotations": render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata),
+        }
+        if t.to_state is AlertState.FIRING and current.state is AlertState.PENDING:
+            values["fired_at"] = now
+        if t.to_state is AlertState.RESOLVED:
+            values["resolved_at"] = now
+        await tx.alerts.update(alert_id, now, **values)
         if t.from_severity is not None:
-            await tx.alerts.add_event(
-                alert_id,
-                AlertEvent(
-                    now,
-                    "severity",
-                    t.from_state,
-                    t.to_state,
-                    t.value,
-                    comment=f"severity {t.from_severity} -> {t.severity}",
-                ),
+            self._events.append(
+                (
+                    alert_id,
+                    AlertEvent(
+                        now,
+                        "severity",
+                        t.from_state,
+                        t.to_state,
+                        t.value,
+                        comment=f"severity {t.from_severity} -> {t.severity}",
+                    ),
+                )
             )
             return alert_id
-        await tx.alerts.add_event(
-            alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)
-        )
+        self._events.append((alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)))
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:

@@ -21,7 +21,6 @@ from hub.api.exposition import sample_families
 from hub.api.schemas import Health, SampleRead
 from hub.api.state import HubDep
 from hub.domain.alerts import Alert
-from hub.domain.rules import Rule
 from hub.domain.samples import Sample
 from hub.domain.topology import of_service
 
@@ -42,12 +41,6 @@ async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) ->
     if service is not None:
         samples = of_service(samples, service, hub.settings.monitoring.services.get(service))
     return [SampleRead.of(s) for s in samples]
-
-
-@get("/api/v1/rules", tags=["rules"])
-async def list_rules(hub: HubDep) -> list[Rule]:
-    """The rules being evaluated."""
-    return list(hub.engine.rules)
 
 
 @get("/api/v1/events", tags=["live"])

@@ -34,11 +34,11 @@ from hub.api.login_links import create_login_link
 from hub.api.metrics import (
     current_metrics,
     healthz,
-    list_rules,
     prometheus_metrics,
     stream_events,
 )
 from hub.api.push import PushController
+from hub.api.rules import RuleController
 from hub.api.series import compare_series, forecast_series, query_series
 from hub.api.silences import SilenceController
 from hub.api.state import HubState
@@ -69,7 +69,6 @@ def build_api(
         prometheus_metrics,
         current_metrics,
         stream_events,
-        list_rules,
         topology,
         AlertController,
         SilenceController,
@@ -90,6 +89,7 @@ def build_api(
         set_up_admin,
         about,
         create_login_link,
+        RuleController,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.di import NamedDependency
 
 from hub.alerts import AlertEngine
+from hub.alerts.catalog import RuleCatalog
 from hub.api.sessions import Sessions
 from hub.channels import PushKit
 from hub.collectors import Collector
@@ -37,6 +38,8 @@ class HubState:
     admin_token: str
     sessions: Sessions
     push: PushKit
+    catalog: RuleCatalog
+    """The rules in force: alerts.yml's and the API's."""
 
 
 HubDep = NamedDependency[HubState]

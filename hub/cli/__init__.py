@@ -7,9 +7,11 @@ import click
 from hub import __version__
 from hub.cli.agent import agent
 from hub.cli.ctl import alerts, ctl
+from hub.cli.ctl import rules as rules_group
 from hub.cli.db import db
 from hub.cli.notify import notify
 from hub.cli.open import open_command
+from hub.cli.rules import rules_list, rules_test
 from hub.cli.serve import serve
 from hub.cli.silences import alerts_silence, silences
 from hub.cli.tokens import tokens
@@ -32,6 +34,8 @@ ctl.add_command(silences)
 ctl.add_command(notify)
 ctl.add_command(users)
 alerts.add_command(alerts_silence)
+rules_group.add_command(rules_list)
+rules_group.add_command(rules_test)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ class AlertState(enum.StrEnum):
         return self in (AlertState.FIRING, AlertState.ACKNOWLEDGED)
 
 
-class AlertStatus(msgspec.Struct, frozen=True):
+class AlertStatus(msgspec.Struct, frozen=True, gc=False):
     """The part of an open alert that rule evaluation needs and carries from one evaluation
     to the next."""
 
@@ -59,7 +59,7 @@ class Transition(msgspec.Struct, frozen=True):
     """The condition is the absence of data (``nodata: nodata`` rules and ``absent`` rules)."""
 
 
-class Alert(msgspec.Struct, frozen=True):
+class Alert(msgspec.Struct, frozen=True, gc=False):
     """An alert as stored and shown (C5, C9)."""
 
     id: int

@@ -148,6 +148,9 @@ class Rule(msgspec.Struct, frozen=True):
     runbook_url: str = ""
     manual_resolve: bool = False
     """Whether a person may resolve the alert by hand (for conditions that never clear)."""
+    delay: str = ""
+    """Notification damping (Netdata ``delay:``), e.g. ``up 1m down 10m multiplier 2 max 1h``:
+    each change of the alert's status is held that long before it is notified; empty: none."""
 
     @property
     def effective_levels(self) -> tuple[Level, ...]:

@@ -8,7 +8,7 @@ import hashlib
 import msgspec
 
 
-class Sample(msgspec.Struct, frozen=True):
+class Sample(msgspec.Struct, frozen=True, gc=False):
     """One value of one series at one time."""
 
     name: str

@@ -111,7 +111,7 @@ class HubJobs:
             self._wanted = set()
             changed = await self.engine.evaluate(wanted)
             self._covered = covering
-        if changed:
+        if changed or self.dispatcher.has_news:
             self.schedule_notify(0.0)
 
     async def notify(self) -> int:

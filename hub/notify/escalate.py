@@ -36,6 +36,7 @@ from hub.notify.escalation import (
 )
 from hub.notify.grouping import is_firing
 from hub.notify.outbox import encode
+from hub.notify.routing import Route, match_routes
 from hub.store.engine import Tx
 
 ESCALATION = "escalation"
@@ -62,9 +63,11 @@ _DECODER = msgspec.msgpack.Decoder(EscalationState, dec_hook=_typed)
 class Escalations:
     """Escalation states of firing alerts, loaded and saved within the caller's transaction."""
 
-    def __init__(self, config: EscalationConfig, external_url: str) -> None:
+    def __init__(self, config: EscalationConfig, external_url: str, tree: Route) -> None:
         self._config = config
         self._external_url = external_url
+        self.tree = tree
+        """The route tree: a policy with ``routes`` takes the alerts of those routes."""
 
     @property
     def enabled(self) -> bool:
@@ -95,7 +98,8 @@ class Escalations:
         if state is None:
             if not is_firing(alert):
                 return None
-            policy = select_policy(self._config.policies, alert.severity)
+            names = [r.name for r in match_routes(self.tree, alert.labels) if r.name]
+            policy = select_policy(self._config.policies, alert.severity, names)
             if policy is None:
                 return None
             state = start(policy, alert.fingerprint, now, severity=alert.severity)

@@ -264,16 +264,21 @@ def next_wakeup(state: EscalationState) -> datetime | None:
 
 
 def select_policy(
-    policies: Sequence[EscalationPolicy], severity: Severity, route_name: str | None = None
+    policies: Sequence[EscalationPolicy],
+    severity: Severity,
+    route_names: str | Collection[str] | None = None,
 ) -> EscalationPolicy | None:
     """The first policy whose ``severities`` and ``routes`` admit the alert (empty admits any).
 
-    Put a policy with neither last to catch every other alert; ``None`` when none admits it.
+    ``route_names`` are the names of the routes the alert takes (one name or several); a
+    policy with ``routes`` admits the alert when it takes any of them. Put a policy with
+    neither last to catch every other alert; ``None`` when none admits it.
     """
+    taken = {route_names} if isinstance(route_names, str) else set(route_names or ())
     for policy in policies:
         if policy.severities and severity not in policy.severities:
             continue
-        if policy.routes and route_name not in policy.routes:
+        if policy.routes and not taken.intersection(policy.routes):
             continue
         return policy
     return None

@@ -42,7 +42,7 @@ class FlapThresholds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError(f"need 0 <= low <= high <= 100, got low {self.low} high {self.high}")
 
 
-class FlapState(msgspec.Struct, frozen=True):
+class FlapState(msgspec.Struct, frozen=True, gc=False):
     """What flap detection remembers about one alert; persist it as is.
 
     A new state (``FlapState()``) has no history, which counts as 21 OK states: an alert is new
@@ -101,9 +101,16 @@ def flap_percent(history: tuple[bool, ...]) -> float:
     kept = history[-HISTORY:]
     padded = (False,) * (HISTORY - len(kept)) + kept
     weighted = sum(
-        change_weight(index) for index in range(1, HISTORY) if padded[index] != padded[index - 1]
+        weight
+        for weight, older, newer in zip(_WEIGHTS, padded, padded[1:], strict=False)
+        if older != newer
     )
     return weighted * 100.0 / (HISTORY - 1)
+
+
+_WEIGHTS = tuple(change_weight(index) for index in range(1, HISTORY))
+"""The weight of each change, oldest first (worked out once: this runs for every open alert
+at every evaluation)."""
 
 
 def is_flapping(state: FlapState) -> bool:

@@ -180,9 +180,10 @@ def flush(
         group: the group's state.
         now: the current time.
         send_resolved: whether the group's channel is told about resolved alerts.
-        muted: whether a firing alert is muted now (silence, maintenance, inhibition). A muted
-            alert is left out of this tick but stays in the group, which keeps ticking, so it
-            is news at the first tick after its mute ends.
+        muted: whether an alert is held now: a firing one by a silence, maintenance or
+            inhibition, a firing or resolved one while it flaps. A held alert is left out of
+            this tick but stays in the group, which keeps ticking, so it is news at the first
+            tick after it is released.
 
     Returns:
         The new state, and the notification to queue to ``group.channel`` (or None).
@@ -190,9 +191,7 @@ def flush(
     wakeup = next_wakeup(group)
     if wakeup is None or now < wakeup:
         return group, None
-    held = {
-        fp: a for fp, a in group.alerts.items() if muted is not None and is_firing(a) and muted(a)
-    }
+    held = {fp: a for fp, a in group.alerts.items() if muted is not None and muted(a)}
     if held:
         visible = msgspec.structs.replace(
             group, alerts={fp: a for fp, a in group.alerts.items() if fp not in held}

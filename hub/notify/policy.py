@@ -11,15 +11,16 @@ from hub.domain.maintenance import MaintenanceWindow, parse_maintenance_windows
 from hub.domain.timeintervals import TimeIntervalError
 from hub.lib.yamlconf import YamlDoc
 from hub.notify.escalation import EscalationConfig, parse_escalation
+from hub.notify.flap import FlapConfig
 from hub.notify.inhibit import (
     InhibitRule,
     InhibitRuleError,
     default_inhibit_rules,
     parse_inhibit_rules,
 )
-from hub.notify.routing import Route, default_route, parse_routes
+from hub.notify.routing import Route, default_route, parse_routes, route_names
 
-POLICY_KEYS = ("routes", "inhibit_rules", "maintenance", "escalation")
+POLICY_KEYS = ("routes", "inhibit_rules", "maintenance", "escalation", "flapping")
 """Top-level keys of alerts.yml besides ``alerts``."""
 
 
@@ -31,6 +32,8 @@ class AlertPolicy(msgspec.Struct, frozen=True):
     inhibit_rules: tuple[InhibitRule, ...]
     maintenance: tuple[MaintenanceWindow, ...] = ()
     escalation: EscalationConfig = EscalationConfig()
+    flapping: FlapConfig = FlapConfig()
+    """Flap detection (on by default, Nagios' 20/30 % thresholds)."""
 
 
 def default_policy(channels: Sequence[str] = ()) -> AlertPolicy:
@@ -66,4 +69,21 @@ def parse_policy(doc: YamlDoc, channels: Sequence[str] | None) -> AlertPolicy:
     escalation = parse_escalation(
         data.get("escalation"), doc, channels=channels, path=("escalation",)
     )
-    return AlertPolicy(routes, inhibit, maintenance, escalation)
+    named = route_names(routes)
+    for name in set(named):
+        if named.count(name) > 1:
+            raise doc.error(("routes",), f"two routes are named {name!r}")
+    for policy in escalation.policies:
+        for index, name in enumerate(policy.routes):
+            if name not in named:
+                known = ", ".join(named) or "no route has a name"
+                where = ("escalation", "policies", policy.name, "routes", index)
+                raise doc.error(where, f"unknown route {name!r} ({known})")
+    flapping = (
+        doc.convert(data["flapping"], FlapConfig, ("flapping",))
+        if data.get("flapping") is not None
+        else FlapConfig()
+    )
+    if not 0 <= flapping.low <= flapping.high <= 100:
+        raise doc.error(("flapping",), "need 0 <= low <= high <= 100")
+    return AlertPolicy(routes, inhibit, maintenance, escalation, flapping)

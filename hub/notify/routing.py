@@ -77,6 +77,8 @@ class Route(msgspec.Struct, frozen=True):
     """Keep looking at the following siblings after this route matched."""
     routes: tuple[Route, ...] = ()
     """Children, tried in order."""
+    name: str = ""
+    """The route's own name (``name:``), by which an escalation policy picks its alerts."""
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         """Whether an alert with ``labels`` satisfies this route's own matchers."""
@@ -98,6 +100,8 @@ class RouteSpec(msgspec.Struct, forbid_unknown_fields=True):
     repeat_interval: Seconds | None = None
     continue_: bool = msgspec.field(default=False, name="continue")
     routes: list[RouteSpec] = []
+    name: str = ""
+    """A name for escalation policies' ``routes:`` to refer to."""
 
 
 def default_route(channels: Sequence[str] = ()) -> Route:
@@ -247,6 +251,7 @@ def _build(
         group_interval=_pick(spec.group_interval, parent.group_interval),
         repeat_interval=_pick(spec.repeat_interval, parent.repeat_interval),
         continue_=spec.continue_,
+        name=spec.name,
     )
     keys = _child_keys(doc, spec, path, key)
     children = [
@@ -254,6 +259,14 @@ def _build(
         for index, child in enumerate(spec.routes)
     ]
     return msgspec.structs.replace(node, routes=tuple(children))
+
+
+def route_names(tree: Route) -> list[str]:
+    """The names given to routes in ``tree``, depth-first (unnamed routes left out)."""
+    names = [tree.name] if tree.name else []
+    for child in tree.routes:
+        names += route_names(child)
+    return names
 
 
 def _matchers(doc: YamlDoc, spec: RouteSpec, path: PathKey) -> tuple[Matcher, ...]:

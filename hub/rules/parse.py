@@ -24,10 +24,11 @@ from hub.domain.rules import (
 from hub.domain.samples import Direction, metric_info
 from hub.lib.durations import Seconds
 from hub.lib.yamlconf import YamlDoc, load_yaml, parse_yaml
+from hub.notify.damping import parse_delay
 from hub.rules.template import check as check_template
 from hub.tsdb.selector import SelectorError, parse_selector
 
-TOP_LEVEL_KEYS = ("alerts", "routes", "inhibit_rules", "maintenance", "escalation")
+TOP_LEVEL_KEYS = ("alerts", "routes", "inhibit_rules", "maintenance", "escalation", "flapping")
 """alerts.yml's sections: the rules, and the alerting policy (read by hub.notify.policy)."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_:.-]*$")
 
@@ -62,6 +63,7 @@ class RuleSpec(msgspec.Struct, forbid_unknown_fields=True):
     annotations: dict[str, str] = {}
     runbook_url: str = ""
     manual_resolve: bool = False
+    delay: str = ""
 
 
 def load_rules(path: Path) -> tuple[Rule, ...]:
@@ -97,11 +99,17 @@ def parse_rules(doc: YamlDoc) -> tuple[Rule, ...]:
     rules = []
     for name, body in entries.items():
         name = str(name)
-        if not _NAME.match(name):
+        if not valid_rule_name(name):
             raise doc.error(("alerts", name), "rule names use letters, digits, _ : . -")
         spec = doc.convert(body, RuleSpec, ("alerts", name))
         rules.append(_to_rule(doc, name, spec))
     return tuple(rules)
+
+
+def valid_rule_name(name: str) -> bool:
+    """Whether ``name`` may name a rule: letters, digits, ``_ : . -``, not starting with a
+    digit."""
+    return bool(_NAME.match(name))
 
 
 def default_operator(metric: str) -> Operator:
@@ -142,6 +150,7 @@ def _to_rule(doc: YamlDoc, name: str, spec: RuleSpec) -> Rule:
         annotations=spec.annotations,
         runbook_url=spec.runbook_url,
         manual_resolve=spec.manual_resolve,
+        delay=spec.delay.strip(),
     )
 
 
@@ -200,6 +209,11 @@ def _check_shape(
         raise doc.error((*here, "absent"), "expected a positive duration, without `predict`")
     if spec.predict is not None and (spec.predict.window <= 0 or spec.predict.horizon <= 0):
         raise doc.error((*here, "predict"), "window and horizon must be positive durations")
+    if spec.delay.strip():
+        try:
+            parse_delay(spec.delay)
+        except ValueError as error:
+            raise doc.error((*here, "delay"), str(error)) from None
     if spec.runbook_url and not spec.runbook_url.startswith(("http://", "https://")):
         raise doc.error((*here, "runbook_url"), "expected an http:// or https:// URL")
 

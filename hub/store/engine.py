@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from hub.store.chunks import ChunkRepo, RollupRepo, StorageStats, sqlite_pages, storage_stats
 from hub.store.heartbeats import HeartbeatRepo
 from hub.store.migrate import normalize_url
-from hub.store.notify import MetaRepo, NotifyStateRepo, SilenceRepo
+from hub.store.notify import MetaRepo, NotifyStateRepo, RuleRepo, SilenceRepo
 from hub.store.push import PushRepo
 from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
@@ -41,6 +41,7 @@ class Tx:
         self.meta = MetaRepo(conn)
         self.push = PushRepo(conn)
         self.users = UserRepo(conn)
+        self.rules = RuleRepo(conn)
 
 
 class Store:

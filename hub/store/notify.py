@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 import sqlalchemy as sa
@@ -31,6 +32,25 @@ class NotifyStateRepo:
             upsert(self._conn, t.notify_state, ["kind", "key"]),
             {"kind": kind, "key": key, "data": data, "updated_at": now},
         )
+
+    async def put_many(self, kind: str, blobs: dict[str, bytes], now: datetime) -> None:
+        """Store (or replace) many blobs of ``kind`` in one statement."""
+        if blobs:
+            await self._conn.execute(
+                upsert(self._conn, t.notify_state, ["kind", "key"]),
+                [
+                    {"kind": kind, "key": key, "data": data, "updated_at": now}
+                    for key, data in blobs.items()
+                ],
+            )
+
+    async def delete_many(self, kind: str, keys: list[str]) -> None:
+        """Forget many blobs of ``kind`` in one statement."""
+        if keys:
+            c = t.notify_state.c
+            await self._conn.execute(
+                sa.delete(t.notify_state).where(c.kind == kind, c.key.in_(keys))
+            )
 
     async def delete(self, kind: str, key: str) -> None:
         """Forget one blob."""
@@ -94,3 +114,33 @@ class MetaRepo:
         await self._conn.execute(
             upsert(self._conn, t.hub_meta, ["key"]), {"key": key, "value": value}
         )
+
+
+class RuleRepo:
+    """The ``rules`` table: rules created through the API, as their alerts.yml entry (JSON)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def all(self) -> dict[str, dict[str, Any]]:
+        """Every stored rule's entry by name, in the order they were created."""
+        c = t.rules.c
+        rows = await self._conn.execute(sa.select(c.name, c.spec).order_by(c.created_at, c.name))
+        return {name: msgspec.json.decode(spec) for name, spec in rows}
+
+    async def put(self, name: str, spec: dict[str, Any], now: datetime) -> None:
+        """Create or replace a rule (its creation time is kept on replace)."""
+        c = t.rules.c
+        text = msgspec.json.encode(spec).decode()
+        updated = await self._conn.execute(
+            sa.update(t.rules).where(c.name == name).values(spec=text, updated_at=now)
+        )
+        if not updated.rowcount:
+            await self._conn.execute(
+                sa.insert(t.rules).values(name=name, spec=text, created_at=now, updated_at=now)
+            )
+
+    async def delete(self, name: str) -> bool:
+        """Delete a rule; False when there was none."""
+        result = await self._conn.execute(sa.delete(t.rules).where(t.rules.c.name == name))
+        return bool(result.rowcount)

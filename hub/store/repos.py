@@ -25,6 +25,19 @@ _labels = msgspec.json.Decoder(dict[str, str])
 OPEN_STATES = (AlertState.PENDING, AlertState.FIRING, AlertState.ACKNOWLEDGED)
 
 
+class NewAlert(msgspec.Struct, frozen=True):
+    """An alert to create (``AlertRepo.create_many``)."""
+
+    fingerprint: str
+    rule: str
+    state: AlertState
+    severity: Severity
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    value: float | None
+    active_at: datetime
+
+
 class SeriesRange(msgspec.Struct, frozen=True):
     """The samples of one series in a time range, as columns."""
 
@@ -225,6 +238,38 @@ class AlertRepo:
             .returning(t.alerts.c.id)
         )
         return int(result.scalar_one())
+
+    async def create_many(self, alerts: Sequence[NewAlert], now: datetime) -> list[int]:
+        """Many new alerts in one statement; returns their ids in the same order."""
+        if not alerts:
+            return []
+        rows = [
+            {
+                "fingerprint": a.fingerprint,
+                "rule": a.rule,
+                "state": a.state,
+                "severity": a.severity,
+                "labels": _json.encode(a.labels).decode(),
+                "annotations": _json.encode(a.annotations).decode(),
+                "value": a.value,
+                "active_at": a.active_at,
+                "updated_at": now,
+                "fired_at": now if a.state is AlertState.FIRING else None,
+            }
+            for a in alerts
+        ]
+        result = await self._conn.execute(
+            sa.insert(t.alerts).returning(t.alerts.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(row[0]) for row in result]
+
+    async def add_events(self, events: Sequence[tuple[int, AlertEvent]]) -> None:
+        """Append many history events (alert id, event) in one statement."""
+        if events:
+            await self._conn.execute(
+                sa.insert(t.alert_events),
+                [{"alert_id": i, **msgspec.structs.asdict(e)} for i, e in events],
+            )
 
     async def get_many(self, alert_ids: Sequence[int]) -> list[Alert]:
         """The alerts with these ids (missing ones are left out), newest first."""

@@ -304,3 +304,14 @@ session_users = sa.Table(
 """Which user a session belongs to; sessions without a row were opened with the admin token
 or a login link and act as admin. A user's sessions are deleted before the user (the
 foreign key refuses otherwise, so a session can never outlive its user and turn admin)."""
+
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("spec", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+"""Rules created through the API: each one's alerts.yml entry as JSON (file rules stay in
+alerts.yml)."""

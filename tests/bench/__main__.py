@@ -21,6 +21,7 @@ from tests.bench.passwords import run_passwords
 from tests.bench.probes import run_probes
 from tests.bench.push import run_push
 from tests.bench.queries import run_queries
+from tests.bench.replay import run_replay
 from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
 
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
+    "replay": lambda args: run_replay(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
     "push": lambda args: run_push(),
     "outbox": lambda args: run_outbox_throughput(),

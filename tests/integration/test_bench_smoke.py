@@ -31,6 +31,7 @@ def test_ingest_benchmark_paces_agents_and_counts_every_sample() -> None:
 async def test_rules_benchmark_evaluates_and_opens_the_hot_series_alerts():
     from tests.bench.rules import measure
 
-    times, open_alerts = await measure(metrics=3, per_metric=66, rules_per_metric=2, cycles=3)
+    times, open_alerts, cpu = await measure(metrics=3, per_metric=66, rules_per_metric=2, cycles=3)
     assert len(times) == 3 and all(t > 0 for t in times)
+    assert len(cpu) == 3 and all(c >= 0 for c in cpu)
     assert open_alerts == 12  # every 33rd of 198 series runs hot (6), and both rules fire

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from hub.lib.yamlconf import ConfigError, parse_yaml
+from hub.notify.policy import parse_policy
 from tests.helpers import receiver
 from tests.integration.conftest import Hub
 
@@ -91,3 +94,54 @@ async def test_19_20_steps_ack_timeout_and_resolve(make_hub, clock):
             after = count()
             assert (after["oncall"], after["lead"]) == (before["oncall"], before["lead"])
             assert after["team"] == before["team"] + 1  # the route tells it resolved
+
+
+ROUTED = """
+alerts:
+  api_down:
+    metric: service_health
+    threshold: 0
+    severity: warning
+routes:
+  channels: [team]
+  routes:
+    - name: databases
+      matchers: ['service="db"']
+escalation:
+  policies:
+    dba:
+      routes: [databases]
+      steps:
+        - notify: [dba]
+    everyone_critical:
+      severities: [critical]
+      steps:
+        - notify: [oncall]
+"""
+
+
+async def test_the_escalation_policy_is_chosen_by_the_route_an_alert_takes(make_hub, clock):
+    with ExitStack() as stack:
+        peers = {name: stack.enter_context(receiver()) for name in ("team", "dba", "oncall")}
+        monitoring = "channels:\n" + "".join(
+            f"  {name}:\n    type: webhook\n    url: {peer.url}\n" for name, peer in peers.items()
+        )
+        app = make_hub(monitoring, ROUTED)
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            await hub.feed("service_health", 0, service="api")  # a warning, not on the route
+            await tick(hub, 0)
+            assert [len(p.bodies) for p in peers.values()] == [0, 0, 0]
+            await hub.feed("service_health", 0, service="db")  # takes the databases route
+            await tick(hub, 0)
+            assert len(peers["dba"].bodies) == 1
+            assert peers["dba"].bodies[0]["alerts"][0]["labels"]["service"] == "db"
+            assert len(peers["oncall"].bodies) == 0
+
+
+def test_an_escalation_policy_naming_an_unknown_route_is_refused():
+    doc = parse_yaml(ROUTED.replace("routes: [databases]", "routes: [dbs]"), "alerts.yml")
+    with pytest.raises(ConfigError) as caught:
+        parse_policy(doc, ["team", "dba", "oncall"])
+    assert caught.value.field == "escalation.policies.dba.routes[0]"
+    assert "unknown route 'dbs'" in caught.value.reason

@@ -1,9 +1,13 @@
 """Rule evaluation from many writers: one at a time, and callers that wait share a run."""
 
 import asyncio
+from types import SimpleNamespace
 
 from hub.domain.config import RetentionConfig
 from hub.jobs.scheduler import HubJobs
+
+QUIET = SimpleNamespace(has_news=False)
+"""A dispatcher with no flapping notices queued."""
 
 
 class SlowEngine:
@@ -26,7 +30,7 @@ class SlowEngine:
 
 async def test_a_burst_of_evaluation_requests_costs_two_runs_and_none_overlap(clock):
     engine = SlowEngine()
-    jobs = HubJobs(None, engine, None, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
+    jobs = HubJobs(None, engine, QUIET, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
     first = asyncio.create_task(jobs.evaluate())
     await asyncio.sleep(0)  # the first run is in progress …
     burst = [asyncio.create_task(jobs.evaluate()) for _ in range(5)]  # … when five more ask
@@ -41,7 +45,7 @@ async def test_a_burst_of_evaluation_requests_costs_two_runs_and_none_overlap(cl
 
 async def test_waiting_callers_share_a_run_covering_the_union_of_their_metrics(clock):
     engine = SlowEngine()
-    jobs = HubJobs(None, engine, None, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
+    jobs = HubJobs(None, engine, QUIET, None, None, clock, RetentionConfig())  # type: ignore[arg-type]
     first = asyncio.create_task(jobs.evaluate({"cpu_usage"}))
     await asyncio.sleep(0)
     waiting = [
