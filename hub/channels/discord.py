@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import httpx
-import msgspec
-
 from hub.channels import present
+from hub.channels.chat import ChatWebhook
 from hub.domain.config import DiscordChannelConfig
 from hub.domain.notifications import Notification
-from hub.lib.http import post_json
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -52,21 +49,11 @@ def discord_payload(notification: Notification, config: DiscordChannelConfig) ->
     return payload
 
 
-class Discord:
+class Discord(ChatWebhook[DiscordChannelConfig]):
     """Posts to a Discord webhook."""
 
     kind: ClassVar[str] = "discord"
 
-    def __init__(self, config: DiscordChannelConfig, client: httpx.AsyncClient) -> None:
-        self._config = config
-        self._client = client
-        self.send_resolved = config.send_resolved
-
-    async def send(self, notification: Notification) -> None:
-        """Deliver ``notification``; raises DeliveryError when Discord does not take it."""
-        await post_json(
-            self._client,
-            self._config.url,
-            msgspec.json.encode(discord_payload(notification, self._config)),
-            seconds=float(self._config.timeout),
-        )
+    def payload(self, notification: Notification) -> dict[str, Any]:
+        """The Discord message for ``notification``."""
+        return discord_payload(notification, self._config)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import httpx
-import msgspec
-
 from hub.channels import present
+from hub.channels.chat import ChatWebhook
 from hub.domain.config import SlackChannelConfig
 from hub.domain.notifications import Notification, NotifiedAlert
-from hub.lib.http import post_json
 
 MAX_ALERTS = 10
 """Alerts shown one by one; Slack allows 50 blocks a message, and people read fewer."""
@@ -74,21 +71,11 @@ def slack_payload(notification: Notification, config: SlackChannelConfig) -> dic
     return payload
 
 
-class Slack:
+class Slack(ChatWebhook[SlackChannelConfig]):
     """Posts to a Slack incoming webhook."""
 
     kind: ClassVar[str] = "slack"
 
-    def __init__(self, config: SlackChannelConfig, client: httpx.AsyncClient) -> None:
-        self._config = config
-        self._client = client
-        self.send_resolved = config.send_resolved
-
-    async def send(self, notification: Notification) -> None:
-        """Deliver ``notification``; raises DeliveryError when Slack does not take it."""
-        await post_json(
-            self._client,
-            self._config.url,
-            msgspec.json.encode(slack_payload(notification, self._config)),
-            seconds=float(self._config.timeout),
-        )
+    def payload(self, notification: Notification) -> dict[str, Any]:
+        """The Slack message for ``notification``."""
+        return slack_payload(notification, self._config)

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
-
-import msgspec
 
 from hub.domain.alerts import Alert
 from hub.domain.rules import Rule
-from hub.lib.durations import Seconds
 from hub.notify.damping import (
     Change,
     DampingPolicy,
@@ -28,26 +24,14 @@ from hub.notify.damping import (
     submit,
 )
 from hub.notify.grouping import is_firing
+from hub.notify.statecodec import ENCODER, decoder
 from hub.store.engine import Tx
 
 DAMPING = "damping"
 """``notify_state`` kind of damping states (key: the alert's fingerprint)."""
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float):
-        return float(value)
-    raise NotImplementedError(f"cannot store {type(value)!r}")
-
-
-def _typed(type_: type, value: Any) -> Any:
-    if type_ is Seconds:
-        return Seconds(value)
-    raise NotImplementedError(f"cannot read {type_!r}")
-
-
-_ENCODER = msgspec.msgpack.Encoder(enc_hook=_plain)
-_DECODER = msgspec.msgpack.Decoder(DampingState, dec_hook=_typed)
+_DECODER = decoder(DampingState)
 
 
 class Damper:
@@ -110,4 +94,4 @@ class Damper:
             await tx.notify_state.delete(DAMPING, key)
         else:
             self._states[key] = state
-            await tx.notify_state.put(DAMPING, key, _ENCODER.encode(state), now)
+            await tx.notify_state.put(DAMPING, key, ENCODER.encode(state), now)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 import msgspec
 
 from hub.domain.alerts import Alert, AlertEvent, AlertState
 from hub.domain.notifications import Notification, NotifiedAlert
-from hub.lib.durations import Seconds
 from hub.notify.escalation import (
     EscalationConfig,
     EscalationState,
@@ -37,27 +35,14 @@ from hub.notify.escalation import (
 from hub.notify.grouping import is_firing
 from hub.notify.outbox import encode
 from hub.notify.routing import Route, match_routes
+from hub.notify.statecodec import ENCODER, decoder
 from hub.store.engine import Tx
 
 ESCALATION = "escalation"
 """``notify_state`` kind of escalation states (key: the alert's fingerprint)."""
 
 
-def _plain(value: Any) -> Any:
-    """Durations (``Seconds``, a float) are stored as plain numbers."""
-    if isinstance(value, float):
-        return float(value)
-    raise NotImplementedError(f"cannot store {type(value)!r}")
-
-
-def _typed(type_: type, value: Any) -> Any:
-    if type_ is Seconds:
-        return Seconds(value)
-    raise NotImplementedError(f"cannot read {type_!r}")
-
-
-_ENCODER = msgspec.msgpack.Encoder(enc_hook=_plain)
-_DECODER = msgspec.msgpack.Decoder(EscalationState, dec_hook=_typed)
+_DECODER = decoder(EscalationState)
 
 
 class Escalations:
@@ -86,9 +71,7 @@ class Escalations:
                 if before is not None:
                     await tx.notify_state.delete(ESCALATION, alert.fingerprint)
             elif after != before:
-                await tx.notify_state.put(
-                    ESCALATION, alert.fingerprint, _ENCODER.encode(after), now
-                )
+                await tx.notify_state.put(ESCALATION, alert.fingerprint, ENCODER.encode(after), now)
 
     def _follow(
         self, state: EscalationState | None, alert: Alert, now: datetime
@@ -140,7 +123,7 @@ class Escalations:
                     await tx.outbox.enqueue(channel, encode(note), alert.id, now)
                     queued += 1
             if after != state:
-                await tx.notify_state.put(ESCALATION, key, _ENCODER.encode(after), now)
+                await tx.notify_state.put(ESCALATION, key, ENCODER.encode(after), now)
             if (wake := next_wakeup(after)) is not None:
                 wakeups.append(wake)
         return queued, min(wakeups, default=None), refired
