@@ -18,6 +18,7 @@ from hub.api.state import HubState
 from hub.channels import CHANNELS
 from hub.collectors import Closeable, build_collectors
 from hub.collectors.heartbeats import HeartbeatCollector
+from hub.collectors.selfmon import SelfMonCollector
 from hub.domain.config import channel_type
 from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
@@ -128,6 +129,15 @@ def _wire(
         settings.monitoring.retention,
     )
     collectors = build_collectors(settings.monitoring, clock, client)
+    collectors.append(
+        SelfMonCollector(
+            jobs.monitor,
+            store,
+            deliverer.failures,
+            clock,
+            float(settings.monitoring.collection.interval),
+        )
+    )
     if settings.monitoring.heartbeats:  # reads the store, so not built with the agent's set
         collectors.append(
             HeartbeatCollector(

@@ -32,6 +32,7 @@ from hub.api.metrics import (
     healthz,
     list_rules,
     prometheus_metrics,
+    readyz,
     stream_events,
 )
 from hub.api.series import compare_series, forecast_series, query_series
@@ -57,6 +58,7 @@ def build_api(
     """The Litestar app for ``settings``; ``lifespan`` opens and closes everything it uses."""
     handlers: list[Any] = [
         healthz,
+        readyz,
         query_series,
         forecast_series,
         compare_series,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -54,6 +55,8 @@ class Deliverer:
         self._max_age = max_age
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
         self._lock = asyncio.Lock()
+        self.failures: Counter[str] = Counter()
+        """Failed delivery attempts per channel since start (self-monitoring reads it)."""
 
     async def deliver_due(self) -> int:
         """Attempt every due notification once; returns how many were delivered."""
@@ -94,6 +97,7 @@ class Deliverer:
         )
         status, next_at = "sent", None
         if error is not None:
+            self.failures[item.channel] += 1
             expired = now - item.created_at >= self._max_age
             if error.permanent or expired:
                 status = "failed"
