@@ -30,6 +30,7 @@ from hub.notify.outbox import Deliverer
 from hub.notify.routes import resolve_routes
 from hub.settings import Settings
 from hub.store import Store, open_store
+from hub.store.backup import hold_data_dir
 from hub.store.migrate import upgrade_out_of_process
 from hub.tsdb import TSDB
 
@@ -63,6 +64,8 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not stack.enter_context(hold_data_dir(settings.data_dir, wait=False)):
+                log.warning("another hub holds %s: two hubs on one store", settings.data_dir)
             await asyncio.to_thread(migrate, settings.database_url)
             store = open_store(settings.database_url)
             stack.push_async_callback(store.close)
