@@ -73,7 +73,7 @@ async def list_rules(hub: HubDep) -> list[Rule]:
     return list(hub.engine.rules)
 
 
-@get("/api/v1/events", tags=["live"])
+@get("/api/v1/events", tags=["live"], media_type="text/event-stream")
 async def stream_events(hub: HubDep) -> ServerSentEvent:
     """Server-sent events: ``samples`` after each collection, ``alert`` on every change."""
     return ServerSentEvent(_events(hub))
