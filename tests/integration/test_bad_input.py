@@ -27,3 +27,33 @@ async def test_an_alert_id_past_the_store_integers_is_a_400(hub):
 async def test_sign_out_is_documented_without_a_body(hub):
     doc = (await hub.client.get("/schema/openapi.json")).json()
     assert "content" not in doc["paths"]["/api/v1/session"]["delete"]["responses"]["204"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"null",
+        b"[]",
+        b'{"host": 5, "samples": []}',
+        b'{"host": "a", "samples": [{"name": "m", "labels": {}, "value": "x", "time": 1}]}',
+        b'{"host": "a", "samples": [{"name": "m", "labels": {}, "value": 1e999, "time": 1}]}',
+        b'{"host": "a", "samples": [{"name": "m", "labels": [], "value": 1, "time": 1e300}]}',
+        b"\xff\xfe",
+    ],
+)
+async def test_a_malformed_agent_batch_is_a_4xx_with_the_reason(hub, body):
+    response = await hub.client.post(
+        "/api/v1/ingest", content=body, headers={**hub.auth, "Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [b"{", b'{"matchers": 5}', b'{"matchers": ["a="]}', b"[1]"])
+async def test_a_malformed_silence_is_a_4xx_with_the_reason(hub, body):
+    response = await hub.client.post(
+        "/api/v1/silences", content=body, headers={**hub.auth, "Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["detail"]
