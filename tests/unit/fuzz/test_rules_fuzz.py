@@ -56,6 +56,6 @@ def test_evaluation_never_raises_and_fires_only_on_its_condition(text, steps):
         assert status.state in (AlertState.PENDING, AlertState.FIRING)
         if value is not None and status.state is AlertState.PENDING:
             assert condition_holds(rule, value)  # pending only while the condition holds
-        if transition is not None and transition.from_state is not AlertState.FIRING:
-            if value is not None and status.state is AlertState.FIRING:
-                assert condition_holds(rule, value)  # it fires only on its condition
+        newly_firing = transition is not None and transition.from_state is not AlertState.FIRING
+        if newly_firing and value is not None and status.state is AlertState.FIRING:
+            assert condition_holds(rule, value)  # it fires only on its condition
