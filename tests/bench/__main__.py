@@ -13,6 +13,7 @@ from collections.abc import Callable
 from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
+from tests.bench.load import run_load
 from tests.bench.probes import run_probes
 from tests.bench.rules import run_rules
 from tests.bench.storage import run_storage
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
     "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "load": lambda args: run_load(args.seconds, sse=args.sse, agents=args.agents),
 }
 
 
@@ -42,6 +44,8 @@ def main() -> int:
         metavar="PY_SPY",
         help="a py-spy executable: collectors and ingest print where the hub's time went",
     )
+    parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
+    parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")
     args = parser.parse_args()
     for name in args.names:
         BENCHMARKS[name](args)

@@ -103,6 +103,7 @@ def hub_process(
     monitoring: str = "",
     env: Mapping[str, str] | None = None,
     wrapper: tuple[str, ...] = (),
+    alerts: str | None = None,
 ) -> Iterator[HubProcess]:
     """Start ``tcf-hub serve`` with ``monitoring`` as its monitoring.yml (default rules) in
     ``folder``; stop it (SIGTERM) when the block ends. Call ``wait_healthy`` before use (hubs
@@ -114,10 +115,13 @@ def hub_process(
         env: the hub's environment (default: this process's).
         wrapper: arguments put before the hub's command (a profiler), which then runs it as
             ``python -m hub``.
+        alerts: text of alerts.yml (default: none, so the built-in rules).
     """
     config, data = folder / "config", folder / "data"
     config.mkdir(parents=True)
     (config / "monitoring.yml").write_text(monitoring)
+    if alerts is not None:
+        (config / "alerts.yml").write_text(alerts)
     port = free_port()
     if wrapper:
         command = [*wrapper, sys.executable, "-m", "hub"]
