@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import threading
@@ -170,13 +171,14 @@ async def _drive(
     ]
     clients.append(asyncio.create_task(_series_loop(hub.url, hub.token, end, seen)))
     clients.append(asyncio.create_task(_alarms(hub.url, token, end, seen)))
-    meter = Meter({"hub": hub.pid})
+    meter = Meter({"hub": hub.pid, "generator": os.getpid()})
     meter.start()
     try:
         while (left := end - time.monotonic()) > 0:
             await asyncio.sleep(min(1.0, left))
             meter.tick()
-        usage = meter.stop()["hub"]
+        usages = meter.stop()
+        usage, generator = usages["hub"], usages["generator"]
         await asyncio.wait_for(asyncio.gather(*clients, return_exceptions=True), 60)
     finally:
         for task in [*tasks, *clients]:
@@ -185,7 +187,12 @@ async def _drive(
     return (
         seen,
         load,
-        {"cpu": usage.cpu_percent, "rss": usage.rss_mb, "rss_peak": usage.rss_peak_mb},
+        {
+            "cpu": usage.cpu_percent,
+            "rss": usage.rss_mb,
+            "rss_peak": usage.rss_peak_mb,
+            "generator_cpu": generator.cpu_percent,
+        },
     )
 
 
@@ -206,6 +213,7 @@ class LoadFigures:
     agents: int
     batches: int
     batch_errors: int
+    batch_error_kinds: Counter[str]
     batch_p99_ms: float
     series_requests: int
     series_errors: Counter[str]
@@ -218,6 +226,8 @@ class LoadFigures:
     cpu_percent: float
     rss_mb: float
     rss_peak_mb: float
+    generator_cpu_percent: float
+    """The load generator's own CPU: near 100 % it, not the hub, sets the pace."""
     hub_errors: Counter[str]
 
     @property
@@ -264,6 +274,7 @@ def run_load(
         agents=agents,
         batches=len(load.sent),
         batch_errors=sum(1 for s in load.sent if s.error),
+        batch_error_kinds=Counter(s.error[:60] for s in load.sent if s.error),
         batch_p99_ms=_pct([s.latency * 1000 for s in load.sent], 0.99),
         series_requests=len(seen.series_ms),
         series_errors=seen.series_errors,
@@ -276,6 +287,7 @@ def run_load(
         cpu_percent=usage["cpu"],
         rss_mb=usage["rss"],
         rss_peak_mb=usage["rss_peak"],
+        generator_cpu_percent=usage["generator_cpu"],
         hub_errors=hub_errors,
     )
     _report(figures, seconds, series)
@@ -292,6 +304,8 @@ def _report(f: LoadFigures, seconds: float, series: int) -> None:
         f"  agents: {f.agents} x {series} series every 10 s: {f.batches} batches, "
         f"{f.batch_errors} errors, p99 {f.batch_p99_ms:.0f} ms"
     )
+    if f.batch_error_kinds:
+        print(f"    batch errors: {dict(f.batch_error_kinds.most_common(4))}")
     print(
         f"  series API: {f.series_requests} requests, errors {dict(f.series_errors) or 0}, "
         f"p50 {f.series_p50_ms:.1f} ms, p99 {f.series_p99_ms:.1f} ms"
@@ -304,4 +318,5 @@ def _report(f: LoadFigures, seconds: float, series: int) -> None:
         f"  hub: CPU {f.cpu_percent:.0f} % of one core, RSS {f.rss_mb:.0f} MB "
         f"(peak {f.rss_peak_mb:.0f} MB), exceptions in its log: {dict(f.hub_errors) or 0}"
     )
+    print(f"  load generator: CPU {f.generator_cpu_percent:.0f} % of one core")
     print(f"  errors in all: {f.errors}")
