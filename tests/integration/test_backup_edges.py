@@ -33,7 +33,7 @@ def test_a_backup_into_a_missing_folder_fails_cleanly(store, tmp_path):
 
 
 def test_restore_into_an_empty_data_dir_keeps_nothing_and_the_store_opens(store, tmp_path):
-    url, db = store
+    url, _ = store
     copy = tmp_path / "copy.db"
     assert backup(url, copy) == copy.stat().st_size
     fresh = tmp_path / "fresh"
