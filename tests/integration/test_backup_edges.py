@@ -57,3 +57,14 @@ def test_restore_waits_for_nobody_and_says_a_hub_runs(store, tmp_path):
 def test_integrity_check_names_a_missing_file(tmp_path):
     with pytest.raises(BackupError, match="no such file"):
         check_integrity(tmp_path / "gone.db")
+
+
+async def test_a_second_hub_on_a_held_data_dir_starts_and_warns(make_hub, tmp_path, caplog):
+    from litestar.testing import AsyncTestClient
+
+    app = make_hub()
+    data_dir = tmp_path / "data"  # where make_hub's settings put it
+    with hold_data_dir(data_dir, wait=True), caplog.at_level("WARNING", logger="hub"):
+        async with AsyncTestClient(app=app) as client:
+            assert (await client.get("/healthz")).status_code == 200
+    assert f"another hub holds {data_dir}: two hubs on one store" in caplog.text
