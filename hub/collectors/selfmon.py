@@ -40,8 +40,12 @@ class SelfMonCollector:
             labels = {"job": job}
             samples.append(Sample("hub_job_lag_seconds", labels, record.lag, t))
             samples.append(Sample("hub_job_overdue", labels, float(job in overdue), t))
-            samples.append(Sample("hub_job_failures_total", labels, float(record.failures), t))
-            samples.append(Sample("hub_job_skipped_total", labels, float(record.skipped), t))
+            # Counters still at 0 are left out (no series means none so far): on an idle hub
+            # they would be most of what self-monitoring writes.
+            if record.failures:
+                samples.append(Sample("hub_job_failures_total", labels, float(record.failures), t))
+            if record.skipped:
+                samples.append(Sample("hub_job_skipped_total", labels, float(record.skipped), t))
             if record.last_success is not None:
                 success = record.last_success.timestamp()
                 samples.append(Sample("hub_job_last_success_timestamp", labels, success, t))

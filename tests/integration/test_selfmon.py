@@ -55,6 +55,7 @@ async def test_hub_metrics_are_stored_and_exposed(hub):
     hub.state.jobs.monitor.expect("evaluate", 30.0, hub.clock.now())
     hub.state.jobs.monitor.started("evaluate", hub.clock.now())
     hub.state.jobs.monitor.finished("evaluate", hub.clock.now(), ok=True)
+    hub.state.jobs.monitor.skipped("evaluate")
     async with hub.state.store.tx() as tx:
         await tx.outbox.enqueue("ops-webhook", b"{}", None, hub.clock.now())
     await hub.state.jobs.collect(_selfmon(hub))
@@ -64,6 +65,8 @@ async def test_hub_metrics_are_stored_and_exposed(hub):
     assert 'tcf_hub_delivery_failures{channel="ops-webhook"} 2.0' in text
     assert "tcf_hub_outbox_queue_length 1.0" in text
     assert 'tcf_hub_job_overdue{job="evaluate"} 0.0' in text
+    assert 'tcf_hub_job_skipped{job="evaluate"} 1.0' in text
+    assert "tcf_hub_job_failures{" not in text  # no job failed yet: no series
     values = {
         line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
