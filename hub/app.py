@@ -21,6 +21,7 @@ from hub.api.state import HubState
 from hub.channels import PushKit, build_channel
 from hub.collectors import Closeable, build_collectors
 from hub.collectors.heartbeats import HeartbeatCollector
+from hub.collectors.selfmon import SelfMonCollector
 from hub.jobs import HubJobs, build_scheduler, drain, follow_triggers
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock, SystemClock
@@ -33,6 +34,7 @@ from hub.notify.ratelimit import RateLimits
 from hub.notify.routes import resolve_routes
 from hub.settings import Settings
 from hub.store import Store, open_store
+from hub.store.backup import hold_data_dir
 from hub.store.migrate import upgrade_out_of_process
 from hub.tsdb import TSDB
 
@@ -68,6 +70,8 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             ensure_private_dir(settings.data_dir)
+            if not stack.enter_context(hold_data_dir(settings.data_dir, wait=False)):
+                log.warning("another hub holds %s: two hubs on one store", settings.data_dir)
             await asyncio.to_thread(migrate, settings.database_url)
             store = open_store(settings.database_url)
             stack.push_async_callback(store.close)
@@ -173,6 +177,15 @@ def _wire(
         settings.monitoring.retention,
     )
     collectors = build_collectors(settings.monitoring, clock, client)
+    collectors.append(
+        SelfMonCollector(
+            jobs.monitor,
+            store,
+            deliverer.failures,
+            clock,
+            float(settings.monitoring.collection.interval),
+        )
+    )
     if settings.monitoring.heartbeats:  # reads the store, so not built with the agent's set
         collectors.append(
             HeartbeatCollector(

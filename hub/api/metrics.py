@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import CollectorRegistry, generate_latest
@@ -18,7 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from hub.alerts.engine import LOOKBACK
 from hub.api.auth import PUBLIC
 from hub.api.exposition import sample_families
-from hub.api.schemas import Health, SampleRead
+from hub.api.schemas import Health, Readiness, SampleRead
 from hub.api.state import HubDep
 from hub.domain.alerts import Alert
 from hub.domain.samples import Sample
@@ -33,6 +34,28 @@ async def healthz() -> Health:
     return Health("ok")
 
 
+READY_TIMEOUT = 2.0
+"""Seconds the store has to answer /readyz's query."""
+
+
+@get("/readyz", tags=["health"], opt=PUBLIC, responses={503: ResponseSpec(Readiness)})
+async def readyz(hub: HubDep) -> Response[Readiness]:
+    """Readiness (no auth): 200 when the store answers and no job is overdue, else 503 with
+    the reason."""
+    reasons: list[str] = []
+    try:
+        async with asyncio.timeout(READY_TIMEOUT):
+            async with hub.store.tx() as tx:
+                await tx.outbox.count("pending")
+    except Exception as error:  # any failure to answer means not ready
+        reasons.append(f"store: {type(error).__name__}: {error}"[:300])
+    overdue = hub.jobs.monitor.overdue(hub.clock.now())
+    reasons += [f"job {job}: {why}" for job, why in overdue.items()]
+    if reasons:
+        return Response(Readiness("unavailable", reasons), status_code=503)
+    return Response(Readiness("ok"))
+
+
 @get("/api/v1/metrics/current", tags=["metrics"])
 async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) -> list[SampleRead]:
     """The newest value of every series; with ``service``, that service's series and those of
@@ -43,7 +66,7 @@ async def current_metrics(hub: HubDep, service: FromQuery[str | None] = None) ->
     return [SampleRead.of(s) for s in samples]
 
 
-@get("/api/v1/events", tags=["live"])
+@get("/api/v1/events", tags=["live"], media_type="text/event-stream")
 async def stream_events(hub: HubDep) -> ServerSentEvent:
     """Server-sent events: ``samples`` after each collection, ``alert`` on every change."""
     return ServerSentEvent(_events(hub))

@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import OpenAPIResponse
 from litestar.static_files import create_static_files_router
 from litestar.types import Message, Scope
 
@@ -35,6 +36,7 @@ from hub.api.metrics import (
     current_metrics,
     healthz,
     prometheus_metrics,
+    readyz,
     stream_events,
 )
 from hub.api.push import PushController
@@ -63,6 +65,7 @@ def build_api(
     """The Litestar app for ``settings``; ``lifespan`` opens and closes everything it uses."""
     handlers: list[Any] = [
         healthz,
+        readyz,
         query_series,
         forecast_series,
         compare_series,
@@ -105,7 +108,7 @@ def build_api(
         handlers.append(dashboard_view)
     else:
         handlers.append(dashboard_missing)
-    return Litestar(
+    app = Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
         dependencies={"hub": Provide(_hub, sync_to_thread=False)},
@@ -116,10 +119,23 @@ def build_api(
         ],
         openapi_config=OpenAPIConfig(title="tcf-hub", version=__version__, path="/schema"),
         before_send=[_cache_headers, security_headers],
-        exception_handlers={StoreBusyError: _store_busy},
+        exception_handlers={StoreBusyError: _store_busy, OverflowError: _out_of_range},
         debug=False,
         logging_config=None,
     )
+    _no_body_on_204(app)
+    return app
+
+
+def _no_body_on_204(app: Litestar) -> None:
+    """A 204 has no body (RFC 9110 §15.3.5), but Litestar documents one of type null for
+    handlers returning ``Response[None]``; clients that validate responses against the schema
+    (schemathesis) would then expect a JSON body."""
+    for item in (app.openapi_schema.paths or {}).values():
+        for operation in (item.get, item.put, item.post, item.delete, item.patch):
+            response = (operation.responses or {}).get("204") if operation else None
+            if isinstance(response, OpenAPIResponse):
+                response.content = None
 
 
 @get("/", include_in_schema=False, media_type="text/plain", status_code=503, opt=PUBLIC)
@@ -169,3 +185,13 @@ async def _cache_headers(message: Message, scope: Scope) -> None:
         extra.append((b"cache-control", b"public, max-age=31536000, immutable"))
     if extra:
         message["headers"] = [*message.get("headers", ()), *extra]
+
+
+def _out_of_range(request: Request[Any, Any, Any], error: OverflowError) -> Response[Any]:
+    """400 for a number too large for the store or a date (an id past 2**63 - 1 …), which
+    would otherwise surface as a 500."""
+    del request, error
+    return Response(
+        {"status_code": 400, "detail": "a number in the request is out of range"},
+        status_code=400,
+    )

@@ -80,3 +80,10 @@ class Health(msgspec.Struct, frozen=True):
     """Liveness."""
 
     status: str
+
+
+class Readiness(msgspec.Struct, frozen=True):
+    """Readiness: ``ok``, or ``unavailable`` with what is wrong."""
+
+    status: str
+    reasons: list[str] = msgspec.field(default_factory=list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from litestar import get
@@ -31,8 +31,8 @@ async def query_series(
     """Series chosen by the selector ``match`` (``cpu_usage{host="a", mount=~"/d.*"}``) between
     ``from`` and ``to`` (unix seconds; default the last hour): raw samples, or with ``points``
     at most that many min/avg/max buckets per series (from the rollup tiers on long ranges)."""
-    end = from_unix(to) if to is not None else hub.clock.now()
-    start = from_unix(from_) if from_ is not None else end - timedelta(hours=1)
+    end = _unix_time(to, "to") if to is not None else hub.clock.now()
+    start = _unix_time(from_, "from") if from_ is not None else end - timedelta(hours=1)
     if start > end:
         raise ValidationException("`from` must not be after `to`")
     if end - start > MAX_RANGE:
@@ -49,6 +49,17 @@ async def query_series(
         SeriesRead(name, labels, start=b.start, step=b.step, min=b.min, avg=b.avg, max=b.max)
         for name, labels, b in await hub.tsdb.buckets(selector, start, end, points)
     ]
+
+
+LATEST_TIME = 253402300799.0
+"""9999-12-31T23:59:59Z: the last second a datetime can hold."""
+
+
+def _unix_time(value: float, name: str) -> datetime:
+    """A query's unix time, or a 400 naming the parameter when it is no time at all."""
+    if not 0 <= value <= LATEST_TIME:  # also false for NaN
+        raise ValidationException(f"`{name}` must be unix seconds between 0 and {LATEST_TIME:.0f}")
+    return from_unix(value)
 
 
 @get("/api/v1/series/forecast", tags=["series"])

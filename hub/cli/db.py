@@ -27,6 +27,7 @@ from hub.lib.clock import SystemClock
 from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
 from hub.store import open_store, upgrade
+from hub.store.backup import BackupError, backup, restore
 from hub.store.chunks import StorageStats
 from hub.store.migrate import DATABASE_URL_ENV, current_revision
 from hub.tsdb import TSDB
@@ -318,3 +319,33 @@ def _batches(samples: Iterator[Sample], size: int) -> Iterator[list[Sample]]:
             batch = []
     if batch:
         yield batch
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@_store_options
+def db_backup(file: Path, config_dir: Path | None, data_dir: Path | None) -> None:
+    """Copy the store into FILE, consistently, while the hub runs (SQLite only)."""
+    settings = _settings(config_dir, data_dir)
+    try:
+        size = backup(settings.database_url, file)
+    except BackupError as error:
+        click.echo(f"tcf-hub: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"backed up the store to {file} ({size / 1e6:.1f} MB, integrity checked)")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@_store_options
+def db_restore(file: Path, config_dir: Path | None, data_dir: Path | None) -> None:
+    """Replace the store with the backup FILE (the hub must be stopped)."""
+    settings = _settings(config_dir, data_dir)
+    try:
+        kept = restore(file, settings.database_url, settings.data_dir)
+    except BackupError as error:
+        click.echo(f"tcf-hub: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"restored the store from {file}")
+    if kept is not None:
+        click.echo(f"the store it replaced is kept as {kept}")

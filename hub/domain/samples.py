@@ -150,6 +150,45 @@ METRICS: dict[str, MetricInfo] = {
     "job_duration_seconds": MetricInfo(
         "s", "Seconds the job's last run took", prometheus_name="tcf_job_duration_seconds"
     ),
+    # The hub's own health (hub/collectors/selfmon.py).
+    "hub_job_lag_seconds": MetricInfo(
+        "s",
+        "Seconds the hub's job last started after it was due",
+        prometheus_name="tcf_hub_job_lag_seconds",
+    ),
+    "hub_job_overdue": MetricInfo(
+        "",
+        "1 when the hub's job has not finished a run within two intervals + 30 s",
+        prometheus_name="tcf_hub_job_overdue",
+    ),
+    "hub_job_last_success_timestamp": MetricInfo(
+        "s",
+        "Unix time of the job's last successful run",
+        bad=Direction.DOWN,
+        prometheus_name="tcf_hub_job_last_success_timestamp_seconds",
+    ),
+    "hub_job_failures_total": MetricInfo(
+        "", "Runs of the job that raised, since start", prometheus_name="tcf_hub_job_failures"
+    ),
+    "hub_job_skipped_total": MetricInfo(
+        "",
+        "Runs of the job dropped because the previous one was still running, since start",
+        prometheus_name="tcf_hub_job_skipped",
+    ),
+    "hub_collector_errors_total": MetricInfo(
+        "", "Collections that failed, since start", prometheus_name="tcf_hub_collector_errors"
+    ),
+    "hub_delivery_failures_total": MetricInfo(
+        "",
+        "Failed notification deliveries per channel, since start",
+        prometheus_name="tcf_hub_delivery_failures",
+    ),
+    "hub_outbox_queue_length": MetricInfo(
+        "", "Notifications waiting in the outbox", prometheus_name="tcf_hub_outbox_queue_length"
+    ),
+    "hub_store_size_bytes": MetricInfo(
+        "B", "Size of the store's database file", prometheus_name="tcf_hub_store_size_bytes"
+    ),
 }
 
 

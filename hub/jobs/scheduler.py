@@ -8,6 +8,13 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from hub.alerts import AlertEngine
@@ -16,6 +23,7 @@ from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
+from hub.lib.selfmon import SelfMonitor
 from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
 from hub.tsdb import TSDB
@@ -48,8 +56,11 @@ class HubJobs:
         bus: Bus,
         clock: Clock,
         retention: RetentionConfig,
+        monitor: SelfMonitor | None = None,
     ) -> None:
         self.tsdb = tsdb
+        self.monitor = monitor or SelfMonitor()
+        """Job timings and collector failures (self-monitoring, /readyz)."""
         self.engine = engine
         self.dispatcher = dispatcher
         self.deliverer = deliverer
@@ -76,7 +87,11 @@ class HubJobs:
         Runs of one collector never overlap (a timed run and a triggered one wait in turn)."""
         lock = self._collecting.setdefault(collector.name, asyncio.Lock())
         async with lock:
-            samples = await collector.collect()
+            try:
+                samples = await collector.collect()
+            except Exception:
+                self.monitor.collector_failed(collector.name)
+                raise
         return await self.ingest(samples)
 
     async def ingest(self, samples: Sequence[Sample]) -> int:
@@ -164,7 +179,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
     first = datetime.now(UTC)
     for collector in collectors:
         scheduler.add_job(
-            _logged(f"collect:{collector.name}", jobs.collect, jobs.running),
+            _logged(f"collect:{collector.name}", jobs.collect, jobs),
             "interval",
             args=[collector],
             seconds=collector.interval,
@@ -173,7 +188,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
             next_run_time=first,
         )
     scheduler.add_job(
-        _logged("deliver", jobs.deliver, jobs.running),
+        _logged("deliver", jobs.deliver, jobs),
         "interval",
         seconds=DELIVER_EVERY,
         id="deliver",
@@ -181,7 +196,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first,
     )
     scheduler.add_job(
-        _logged("evaluate", jobs.evaluate, jobs.running),
+        _logged("evaluate", jobs.evaluate, jobs),
         "interval",
         seconds=EVALUATE_EVERY,
         id="evaluate",
@@ -189,7 +204,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first + timedelta(seconds=EVALUATE_EVERY),
     )
     scheduler.add_job(
-        _logged("notify", jobs.notify, jobs.running),
+        _logged("notify", jobs.notify, jobs),
         "interval",
         seconds=NOTIFY_EVERY,
         id="notify",
@@ -197,7 +212,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first,
     )
     scheduler.add_job(
-        _logged("compact", jobs.compact, jobs.running),
+        _logged("compact", jobs.compact, jobs),
         "interval",
         seconds=COMPACT_EVERY,
         id="compact",
@@ -205,7 +220,7 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
         next_run_time=first + timedelta(seconds=30),
     )
     scheduler.add_job(
-        _logged("prune", jobs.prune, jobs.running),
+        _logged("prune", jobs.prune, jobs),
         "interval",
         seconds=PRUNE_EVERY,
         id="prune",
@@ -224,27 +239,49 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
 
         return wake
 
+    _watch(scheduler, jobs)
     jobs.schedule_delivery = waker("deliver")
     jobs.schedule_notify = waker("notify")
     return scheduler
 
 
+def _watch(scheduler: AsyncIOScheduler, jobs: HubJobs) -> None:
+    """Report every job's interval, lag and dropped runs to ``jobs.monitor``."""
+    monitor, clock = jobs.monitor, jobs.clock
+    now = clock.now()
+    for job in scheduler.get_jobs():
+        monitor.expect(job.id, job.trigger.interval.total_seconds(), now)
+
+    def listen(event: JobEvent) -> None:
+        if isinstance(event, JobSubmissionEvent):
+            monitor.submitted(event.job_id, max(event.scheduled_run_times), clock.now())
+        else:
+            monitor.skipped(event.job_id)
+
+    scheduler.add_listener(listen, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+
+
 def _logged(
-    name: str, job: Callable[..., Awaitable[object]], running: set[asyncio.Task[Any]]
+    name: str, job: Callable[..., Awaitable[object]], jobs: HubJobs
 ) -> Callable[..., Awaitable[None]]:
-    """Run ``job``; a failure is logged and the job simply runs again next time."""
+    """Run ``job``; a failure is logged and the job simply runs again next time. Each run's
+    start and end are reported to ``jobs.monitor``."""
 
     async def run(*args: object) -> None:
         task = asyncio.current_task()
         if task is not None:
-            running.add(task)
+            jobs.running.add(task)
+        jobs.monitor.started(name, jobs.clock.now())
+        ok = False
         try:
             await job(*args)
+            ok = True
         except Exception:
             log.exception("job %s failed; it runs again at its next interval", name)
         finally:
+            jobs.monitor.finished(name, jobs.clock.now(), ok=ok)
             if task is not None:
-                running.discard(task)
+                jobs.running.discard(task)
 
     return run
 
@@ -262,7 +299,7 @@ async def follow_triggers(
     collecting meanwhile."""
     if not isinstance(collector, Triggered):
         return
-    collect = _logged(f"collect:{collector.name}", jobs.collect, jobs.running)
+    collect = _logged(f"collect:{collector.name}", jobs.collect, jobs)
     while True:
         try:
             async for reason in collector.triggers():

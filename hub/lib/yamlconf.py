@@ -82,18 +82,25 @@ def load_yaml(path: Path) -> YamlDoc:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(file, None, "", f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(file, None, "", f"not UTF-8 text (byte {exc.start})") from None
     return parse_yaml(text, file)
 
 
 def parse_yaml(text: str, file: str) -> YamlDoc:
     """Parse YAML ``text``, remembering it came from ``file``."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks the first characters already
+    except yaml.YAMLError as exc:
+        raise ConfigError(file, None, "", f"invalid YAML: {exc}") from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError(file, line, "", f"invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # a character YAML does not allow (reader errors)
+        raise ConfigError(file, None, "", f"invalid YAML: {exc}") from None
     finally:
         loader.dispose()
     lines: dict[PathKey, int] = {}

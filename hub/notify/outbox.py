@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -83,6 +84,8 @@ class Deliverer:
         self._lock = asyncio.Lock()
         self._write = asyncio.Lock()
         self._health: dict[str, ChannelHealth] | None = None
+        self.failures: Counter[str] = Counter()
+        """Failed delivery attempts per channel since start (self-monitoring reads it)."""
 
     async def deliver_due(self) -> int:
         """Attempt every due notification once; returns how many were delivered."""
@@ -153,6 +156,7 @@ class Deliverer:
         outcome, next_at = "sent", None
         given_up = False
         if error is not None:
+            self.failures[item.channel] += 1
             given_up = error.permanent or now - item.created_at >= self._max_age
             if given_up or final:
                 outcome = "failed"

@@ -78,6 +78,14 @@ class Store:
             pages, free, size = await sqlite_pages(conn)
         return (pages - free) * size
 
+    async def size_bytes(self) -> int | None:
+        """Size of the SQLite file (free pages included, the WAL not); None elsewhere."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        async with self.engine.connect() as conn:
+            pages, _free, size = await sqlite_pages(conn)
+        return pages * size
+
     async def reclaim(self, min_free_fraction: float = 0.2) -> int:
         """Give free pages back to the file system once they are a large part of the file
         (VACUUM rewrites the file, so it is worth its writes only then); returns bytes freed.

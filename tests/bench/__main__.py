@@ -16,6 +16,7 @@ from tests.bench.compaction import run_compaction
 from tests.bench.dashboard import run_dashboard
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
+from tests.bench.load import run_load
 from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
 from tests.bench.passwords import run_passwords
 from tests.bench.probes import run_probes
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "passwords": lambda args: run_passwords(),
     "dashboard": lambda args: run_dashboard(),
     "binary": lambda args: run_binary(),
+    "load": lambda args: run_load(args.seconds, sse=args.sse, agents=args.agents),
 }
 
 PARTS = ("queries", "compaction")
@@ -62,6 +64,8 @@ def main() -> int:
         metavar="PY_SPY",
         help="a py-spy executable: collectors and ingest print where the hub's time went",
     )
+    parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
+    parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")
     args = parser.parse_args()
     for name in args.names:
         BENCHMARKS[name](args)

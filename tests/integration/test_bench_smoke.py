@@ -35,3 +35,16 @@ async def test_rules_benchmark_evaluates_and_opens_the_hot_series_alerts():
     assert len(times) == 3 and all(t > 0 for t in times)
     assert len(cpu) == 3 and all(c >= 0 for c in cpu)
     assert open_alerts == 12  # every 33rd of 198 series runs hot (6), and both rules fire
+
+
+def test_load_benchmark_drives_dashboards_agents_queries_and_an_alarm() -> None:
+    from tests.bench.load import run_load
+
+    figures = run_load(seconds=22, sse=3, agents=3, series=5)
+
+    assert figures.errors == 0, figures
+    assert figures.sse_min_events > 0
+    assert figures.batches >= 3
+    assert figures.series_requests > 0
+    assert figures.notifications == 1
+    assert 0 < figures.notify_max_s < 10

@@ -21,14 +21,14 @@ def run(*args: str, **env: str):
 def test_rules_check_accepts_the_seed_file():
     result = run("ctl", "rules", "check", str(SEED))
     assert result.exit_code == 0
-    assert "3 rules OK" in result.output
+    assert "5 rules OK" in result.output
     assert "cpu_high: cpu_usage > 80 for 5m -> warning" in result.output
 
 
 def test_rules_check_without_a_file_checks_the_configured_or_built_in_rules(tmp_path):
     result = run("ctl", "rules", "check", "--config", str(tmp_path))
     assert result.exit_code == 0
-    assert "3 rules OK" in result.output
+    assert "5 rules OK" in result.output
     (tmp_path / "alerts.yml").write_text("alerts:\n  x: {metric: m, threshold: 1}\n")
     own = run("ctl", "rules", "check", "--config", str(tmp_path))
     assert "1 rule OK" in own.output

@@ -20,7 +20,13 @@ def test_missing_files_fall_back_to_built_in_defaults_and_seed_rules(tmp_path):
     settings = load_settings(tmp_path / "empty", tmp_path / "data")
     assert settings.port == 3001
     assert settings.host == "127.0.0.1"
-    assert {r.name for r in settings.rules} == {"cpu_high", "memory_critical", "service_down"}
+    assert {r.name for r in settings.rules} == {
+        "cpu_high",
+        "memory_critical",
+        "service_down",
+        "hub_job_overdue",
+        "hub_outbox_backlog",
+    }
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'hub.db'}"
     assert settings.external_url == "http://127.0.0.1:3001"
 

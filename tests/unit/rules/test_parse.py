@@ -13,7 +13,19 @@ SEED = Path(__file__).resolve().parents[3] / "config" / "alerts.yml"
 
 def test_seed_rules_load_verbatim_with_the_meaning_their_messages_state():
     rules = {r.name: r for r in load_rules(SEED)}
-    assert set(rules) == {"cpu_high", "memory_critical", "service_down"}
+    assert set(rules) == {
+        "cpu_high",
+        "memory_critical",
+        "service_down",
+        "hub_job_overdue",
+        "hub_outbox_backlog",
+    }
+    overdue = rules["hub_job_overdue"]
+    assert (overdue.metric, overdue.operator, overdue.threshold) == (
+        "hub_job_overdue",
+        Operator.GT,
+        0,
+    )
     cpu = rules["cpu_high"]
     assert (cpu.metric, cpu.operator, cpu.threshold, cpu.duration, cpu.severity) == (
         "cpu_usage",
