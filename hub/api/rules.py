@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Response, delete, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -49,7 +50,15 @@ class RuleController(Controller):
         catalog = hub.catalog
         return [RuleRead.of(catalog, *catalog.get(r.name)) for r in catalog.rules]
 
-    @get("/export", media_type=YAML)
+    @get(
+        "/export",
+        media_type=YAML,
+        responses={
+            200: ResponseSpec(
+                dict[str, Any], description="alerts.yml: an object with `alerts:`", media_type=YAML
+            )
+        },
+    )
     async def export_rules(self, hub: HubDep) -> Response[str]:
         """Every rule in force as alerts.yml text (``tcf-hub ctl rules check`` accepts it)."""
         return Response(hub.catalog.export(), media_type=YAML)
