@@ -85,10 +85,10 @@ def create_app(
             if created:
                 say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
             say(f"One-time login link (valid 15 minutes): {link}")
+            stack.push_async_callback(drain, state.jobs)  # also background evaluations
             if start_jobs:
                 scheduler = build_scheduler(state.jobs, state.collectors)
                 scheduler.start()
-                stack.push_async_callback(drain, state.jobs)
                 stack.callback(scheduler.shutdown, wait=False)
                 for collector in state.collectors:
                     stack.push_async_callback(

@@ -4,7 +4,10 @@ import asyncio
 import logging
 from types import SimpleNamespace
 
-from hub.jobs.scheduler import _logged, drain
+import pytest
+
+from hub.domain.samples import Sample
+from hub.jobs.scheduler import HubJobs, _logged, collection_jobs, drain
 
 
 async def test_a_failing_job_is_logged_and_does_not_raise(caplog):
@@ -36,3 +39,58 @@ async def test_drain_waits_for_running_jobs_before_shutdown():
     assert finished == [True]
     assert task.done()
     await drain(jobs)  # type: ignore[arg-type]  (nothing running: returns at once)
+
+
+class Probe:
+    def __init__(self, name, interval=30.0, fail=None):
+        self.name = name
+        self.interval = interval
+        self.fail = fail
+
+    async def collect(self):
+        if self.fail:
+            raise self.fail
+        return [Sample("service_health", {"service": self.name}, 1.0, 0.0)]
+
+
+class TriggeredProbe(Probe):
+    async def triggers(self):
+        yield "now"
+
+
+def test_probes_of_one_kind_and_interval_share_a_job_and_the_others_keep_their_own():
+    system, docker = Probe("system", 10.0), TriggeredProbe("docker:local", 10.0)
+    a, b, slow = Probe("http:a"), Probe("http:b"), Probe("http:slow", 60.0)
+    scrape, odd = Probe("scrape:a"), Probe("custom:x")
+    groups = collection_jobs([system, docker, a, b, slow, scrape, odd])
+    assert groups == {
+        "collect:system": [system],
+        "collect:docker:local": [docker],
+        "collect:http@30s": [a, b],
+        "collect:http@60s": [slow],
+        "collect:scrape@30s": [scrape],
+        "collect:custom:x": [odd],
+    }
+
+
+async def test_a_shared_job_stores_its_probes_samples_as_one_batch_despite_a_failure(caplog):
+    ingested = []
+
+    async def ingest(samples):
+        ingested.append([s.labels["service"] for s in samples])
+        return len(samples)
+
+    jobs = HubJobs(None, None, None, None, None, None, None)  # type: ignore[arg-type]
+    jobs.ingest = ingest  # type: ignore[method-assign]
+    probes = [Probe("http:a"), Probe("http:down", fail=RuntimeError("refused")), Probe("http:b")]
+    with caplog.at_level(logging.ERROR, logger="hub.jobs.scheduler"):
+        assert await jobs.collect_many(probes) == 2
+    assert ingested == [["http:a", "http:b"]]
+    assert "job collect:http:down failed; it runs again at its next interval" in caplog.text
+    assert "refused" in caplog.text
+
+
+async def test_a_cancelled_probe_cancels_its_shared_job():
+    jobs = HubJobs(None, None, None, None, None, None, None)  # type: ignore[arg-type]
+    with pytest.raises(asyncio.CancelledError):
+        await jobs.collect_many([Probe("http:a", fail=asyncio.CancelledError())])
