@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.bench.collectors import run_collectors
 from tests.bench.idle import run_idle
@@ -21,11 +22,13 @@ from tests.bench.storage import run_storage
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "idle": lambda args: run_idle(args.seconds),
     "storage": lambda args: run_storage(args.recording),
-    "ingest": lambda args: run_ingest(args.seconds, profile=args.profile),
+    "ingest": lambda args: run_ingest(args.seconds, profile=args.profile, baseline=args.baseline),
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
-    "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "collectors": lambda args: run_collectors(
+        args.seconds, profile=args.profile, baseline=args.baseline
+    ),
     "push": lambda args: run_push(),
 }
 
@@ -43,6 +46,13 @@ def main() -> int:
         "--profile",
         metavar="PY_SPY",
         help="a py-spy executable: collectors and ingest print where the hub's time went",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="collectors and ingest also measure this older code (git archive REV | tar -x -C "
+        "DIR, plus hub/web/dist) in the same run and print the ratios",
     )
     args = parser.parse_args()
     for name in args.names:
