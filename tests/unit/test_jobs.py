@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from hub.domain.samples import Sample
-from hub.jobs.scheduler import HubJobs, _logged, collection_jobs, drain
+from hub.jobs.scheduler import HubJobs, _logged, build_scheduler, collection_jobs, drain
 
 
 async def test_a_failing_job_is_logged_and_does_not_raise(caplog):
@@ -94,3 +94,14 @@ async def test_a_cancelled_probe_cancels_its_shared_job():
     jobs = HubJobs(None, None, None, None, None, None, None)  # type: ignore[arg-type]
     with pytest.raises(asyncio.CancelledError):
         await jobs.collect_many([Probe("http:a", fail=asyncio.CancelledError())])
+
+
+def test_the_scheduler_runs_one_job_per_group_of_probes():
+    jobs = HubJobs(None, None, None, None, None, None, None)  # type: ignore[arg-type]
+    probes = [Probe("system", 10.0), Probe("http:a"), Probe("http:b"), Probe("http:c", 60.0)]
+    scheduler = build_scheduler(jobs, probes)
+    collect = {j.id: j for j in scheduler.get_jobs() if j.id.startswith("collect:")}
+    assert sorted(collect) == ["collect:http@30s", "collect:http@60s", "collect:system"]
+    assert collect["collect:http@30s"].args == ([probes[1], probes[2]],)
+    assert collect["collect:http@60s"].args == (probes[3],)
+    assert collect["collect:http@30s"].trigger.interval.total_seconds() == 30
