@@ -149,3 +149,22 @@ async def test_a_failing_background_evaluation_is_logged_and_the_next_one_runs(c
     await jobs.ingest([sample("b", clock)], wait=False)
     await jobs.settled()
     assert engine.asked == [{"a"}, {"b"}]
+
+
+async def test_a_writer_cancelled_meanwhile_does_not_disturb_the_others_of_its_group(clock):
+    engine = SlowEngine()
+    engine.release.set()
+    rec, jobs = recorded_jobs(clock, engine)
+    for fail in (None, RuntimeError("disk full")):
+        rec.release.clear()
+        rec.fail = fail
+        gone = asyncio.create_task(jobs.ingest([sample("a", clock)]))
+        kept = asyncio.create_task(jobs.ingest([sample("b", clock)]))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # both are in the group being written
+        gone.cancel()
+        rec.release.set()
+        result = await asyncio.gather(gone, kept, return_exceptions=True)
+        assert isinstance(result[0], asyncio.CancelledError)
+        assert result[1] == 1 if fail is None else str(result[1]) == "disk full"
+    assert rec.writes == [["a", "b"], ["a", "b"]]
