@@ -97,6 +97,7 @@ def create_app(
                 say(f"Admin token written to {settings.data_dir / 'admin.token'} (mode 0600)")
             say(f"One-time login link (valid 15 minutes): {link}")
             _reload_on_sighup(stack, state)
+            stack.push_async_callback(drain, state.jobs)  # also background evaluations
             if start_jobs:
                 scheduler = build_scheduler(state.jobs, state.collectors)
                 scheduler.add_job(
@@ -107,7 +108,6 @@ def create_app(
                     name="watch-rules",
                 )
                 scheduler.start()
-                stack.push_async_callback(drain, state.jobs)
                 stack.callback(scheduler.shutdown, wait=False)
                 for collector in state.collectors:
                     stack.push_async_callback(

@@ -115,6 +115,8 @@ class DockerCollector:
         self._engine: Engine | None = None
         self._connecting = asyncio.Lock()  # a collection and the event stream may start at once
         self._previous: dict[str, Counters] = {}
+        self._inspected: dict[str, tuple[str, Container]] = {}
+        """Per container id: the listing's text when it was inspected, and what inspect said."""
         self._streams: set[EventStream] = set()
         self._answered: bool | None = None
 
@@ -178,21 +180,30 @@ class DockerCollector:
     async def _collect(self) -> list[Sample]:
         engine = await self._ready()
         now = self._clock.now().timestamp()
-        ids = await self._run(engine.container_ids)
+        listing = await self._run(engine.container_ids)
+        # A container whose listing text is unchanged is not inspected again (half the calls).
+        known = {
+            cid: seen[1]
+            for cid, text in listing.items()
+            if (seen := self._inspected.get(cid)) is not None and seen[0] == text
+        }
         # Every read finishes (each bounded by the client's timeout) before a failure is raised:
         # closing the client under a running read would leave that read a new, unclosed pool.
         readings = await asyncio.gather(
-            *(self._run(_read, engine, cid) for cid in ids), return_exceptions=True
+            *(self._run(_read, engine, cid, known.get(cid)) for cid in listing),
+            return_exceptions=True,
         )
         for reading in readings:
             if isinstance(reading, BaseException):
                 raise reading
         samples: list[Sample] = []
         previous, self._previous = self._previous, {}
-        for reading in readings:
+        self._inspected = {}
+        for text, reading in zip(listing.values(), readings, strict=True):
             if reading is None or isinstance(reading, BaseException):
                 continue
             container, stats = reading
+            self._inspected[container.id] = (text, container)
             labels = labels_of(container, self._host)
             samples.extend(state_samples(container, labels, now))
             if stats is not None:
@@ -232,10 +243,13 @@ class DockerCollector:
                 )
 
 
-def _read(engine: Engine, container_id: str) -> tuple[Container, Stats | None] | None:
-    """Inspect, and stats while running; None when the container was removed meanwhile."""
+def _read(
+    engine: Engine, container_id: str, known: Container | None = None
+) -> tuple[Container, Stats | None] | None:
+    """Inspect (unless ``known``), and stats while running; None when the container was
+    removed meanwhile."""
     try:
-        container = parse_container(engine.inspect(container_id))
+        container = known or parse_container(engine.inspect(container_id))
         if container.state.status != "running":
             return container, None
         raw = engine.stats(container_id)

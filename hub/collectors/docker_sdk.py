@@ -45,7 +45,11 @@ class EventStream(Protocol):
 class Engine(Protocol):
     """The few Engine API calls the collector makes; blocking, called from worker threads."""
 
-    def container_ids(self) -> list[str]: ...
+    def container_ids(self) -> Mapping[str, str]:
+        """Every container's id and a text that changes whenever its state, health, restart
+        count or start time may have (the listing's state and status), so an unchanged
+        container need not be inspected again."""
+        ...
 
     def inspect(self, container_id: str) -> object:
         """The container's inspect answer; raises ``LookupError`` when it is gone."""
@@ -88,10 +92,12 @@ class SdkEngine:
             raise EngineUnavailableError(str(error)) from error
         return cls(client.api)
 
-    def container_ids(self) -> list[str]:
-        """Ids of every container, stopped ones included."""
+    def container_ids(self) -> dict[str, str]:
+        """Every container, stopped ones included: id → its state and status ("running", "Up
+        2 hours (healthy)"), which a restart, a health change or an exit changes."""
         with _unavailable_on_connection_error():
-            return [c["Id"] for c in self._api.containers(all=True)]
+            listing = self._api.containers(all=True)
+        return {c["Id"]: f"{c.get('State')}|{c.get('Status')}" for c in listing}
 
     def inspect(self, container_id: str) -> object:
         """The inspect answer; ``LookupError`` when the container was removed meanwhile."""

@@ -80,30 +80,117 @@ class HubJobs:
         self._requested = 0
         self._covered = 0
         """Evaluation requests so far, and how many of them a finished evaluation covered."""
+        self._queued: list[tuple[Sequence[Sample], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._soon: set[str] = set()
+        self._evaluator: asyncio.Task[None] | None = None
 
     async def collect(self, collector: Collector) -> int:
         """Collect, store, publish to the live bus, then evaluate rules; returns samples.
 
         Runs of one collector never overlap (a timed run and a triggered one wait in turn)."""
+        return await self.ingest(await self._collected(collector))
+
+    async def collect_many(self, collectors: Sequence[Collector]) -> int:
+        """Collect from several collectors at once and store, publish and evaluate their
+        samples as one batch (probes due in the same tick); returns samples.
+
+        A failing collector is logged and the others' samples are kept."""
+        results = await asyncio.gather(*map(self._collected, collectors), return_exceptions=True)
+        samples: list[Sample] = []
+        for collector, result in zip(collectors, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result
+                log.error(
+                    "job collect:%s failed; it runs again at its next interval",
+                    collector.name,
+                    exc_info=result,
+                )
+            else:
+                samples += result
+        return await self.ingest(samples)
+
+    async def _collected(self, collector: Collector) -> list[Sample]:
         lock = self._collecting.setdefault(collector.name, asyncio.Lock())
         async with lock:
             try:
-                samples = await collector.collect()
+                return await collector.collect()
             except Exception:
                 self.monitor.collector_failed(collector.name)
                 raise
-        return await self.ingest(samples)
 
-    async def ingest(self, samples: Sequence[Sample]) -> int:
+    async def ingest(self, samples: Sequence[Sample], *, wait: bool = True) -> int:
         """Store samples, publish them to the live bus, then evaluate rules; returns how many.
 
-        Local collections, agents' batches and heartbeat pings all come in this way."""
+        Local collections, agents' batches and heartbeat pings all come in this way. Writers
+        that arrive while a write is in progress share the next one (one transaction for a
+        burst of agents' batches). ``wait=False`` returns once the samples are stored and
+        evaluates them in the background, coalesced with other such requests."""
         if not samples:
             return 0
-        await self.tsdb.write(samples)
+        await self._write(samples)
         self.bus.publish("samples", list(samples))
-        await self.evaluate({s.name for s in samples})
+        if wait:
+            await self.evaluate({s.name for s in samples})
+        else:
+            self.evaluate_soon({s.name for s in samples})
         return len(samples)
+
+    async def _write(self, samples: Sequence[Sample]) -> None:
+        """Write ``samples`` in the next group transaction; raises what that write raised."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.append((samples, done))
+        if self._writer is None:
+            self._writer = self._spawn(self._write_queued())
+        await done
+
+    async def _write_queued(self) -> None:
+        try:
+            while self._queued:
+                group, self._queued = self._queued, []
+                try:
+                    await self.tsdb.write([s for samples, _ in group for s in samples])
+                except Exception as error:
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in group:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._writer = None
+
+    def evaluate_soon(self, metrics: Collection[str]) -> None:
+        """Evaluate the rules of ``metrics`` in the background; requests made while one such
+        evaluation runs share the next one. ``settled`` waits for them."""
+        self._soon |= set(metrics)
+        if self._evaluator is None:
+            self._evaluator = self._spawn(self._evaluate_soon())
+
+    async def _evaluate_soon(self) -> None:
+        try:
+            while self._soon:
+                metrics, self._soon = self._soon, set()
+                try:
+                    await self.evaluate(metrics)
+                except Exception:
+                    log.exception("evaluating new samples failed; the next evaluation covers them")
+        finally:
+            self._evaluator = None
+
+    async def settled(self) -> None:
+        """Wait until background evaluations (``evaluate_soon``) are done."""
+        while self._evaluator is not None:
+            await asyncio.shield(self._evaluator)
+
+    def _spawn(self, work: Awaitable[None]) -> asyncio.Task[None]:
+        """Run ``work`` as a task that ``drain`` lets finish at shutdown."""
+        task = asyncio.ensure_future(work)
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+        return task
 
     async def evaluate(self, metrics: Collection[str] | None = None) -> None:
         """Evaluate the rules of ``metrics`` (all rules when None); wake the notify job when an
@@ -177,14 +264,15 @@ def build_scheduler(jobs: HubJobs, collectors: Sequence[Collector]) -> AsyncIOSc
     )
     # The scheduler's own timing uses the wall clock; the jobs use the injected Clock.
     first = datetime.now(UTC)
-    for collector in collectors:
+    for job_id, group in collection_jobs(collectors).items():
+        collect = jobs.collect if len(group) == 1 else jobs.collect_many
         scheduler.add_job(
-            _logged(f"collect:{collector.name}", jobs.collect, jobs),
+            _logged(job_id, collect, jobs),
             "interval",
-            args=[collector],
-            seconds=collector.interval,
-            id=f"collect:{collector.name}",
-            name=f"collect:{collector.name}",
+            args=[group[0] if len(group) == 1 else group],
+            seconds=group[0].interval,
+            id=job_id,
+            name=job_id,
             next_run_time=first,
         )
     scheduler.add_job(
@@ -259,6 +347,27 @@ def _watch(scheduler: AsyncIOScheduler, jobs: HubJobs) -> None:
             monitor.skipped(event.job_id)
 
     scheduler.add_listener(listen, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+
+
+def collection_jobs(collectors: Sequence[Collector]) -> dict[str, list[Collector]]:
+    """Collectors by the job that runs them: probes of one kind (``http:…``, ``scrape:…``)
+    with the same interval share a job, which stores and evaluates their samples as one batch
+    (a job, a write and an evaluation per probe cost more than the probe); the others
+    (``system``, ``docker`` …) keep a job of their own, so a slow one stalls no other.
+
+    A shared job waits for its slowest probe (at most that probe's timeout) before storing."""
+    groups: dict[str, list[Collector]] = {}
+    for collector in collectors:
+        kind, _, rest = collector.name.partition(":")
+        if rest and kind in SHARED_KINDS and not isinstance(collector, Triggered):
+            groups.setdefault(f"collect:{kind}@{collector.interval:g}s", []).append(collector)
+        else:
+            groups[f"collect:{collector.name}"] = [collector]
+    return groups
+
+
+SHARED_KINDS = frozenset({"http", "scrape"})
+"""Collector kinds whose collectors with one interval share a job."""
 
 
 def _logged(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.bench.binary import run_binary
 from tests.bench.collectors import run_collectors
@@ -31,12 +32,14 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "storage": lambda args: run_storage(args.recording),
     "queries": lambda args: run_queries(),
     "compaction": lambda args: run_compaction(),
-    "ingest": lambda args: run_ingest(args.seconds, profile=args.profile),
+    "ingest": lambda args: run_ingest(args.seconds, profile=args.profile, baseline=args.baseline),
     "ingest-throughput": lambda args: run_ingest_throughput(),
     "probes": lambda args: run_probes(),
     "rules": lambda args: run_rules(),
     "replay": lambda args: run_replay(),
-    "collectors": lambda args: run_collectors(args.seconds, profile=args.profile),
+    "collectors": lambda args: run_collectors(
+        args.seconds, profile=args.profile, baseline=args.baseline
+    ),
     "push": lambda args: run_push(),
     "outbox": lambda args: run_outbox_throughput(),
     "fault-webhook": lambda args: run_fault_to_webhook(),
@@ -66,6 +69,13 @@ def main() -> int:
     )
     parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
     parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="collectors and ingest also measure this older code (git archive REV | tar -x -C "
+        "DIR, plus hub/web/dist) in the same run and print the ratios",
+    )
     args = parser.parse_args()
     for name in args.names:
         BENCHMARKS[name](args)

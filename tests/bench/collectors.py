@@ -180,6 +180,7 @@ def run_collectors(
     warmup: float = 25.0,
     variants: tuple[str, ...] = VARIANTS,
     profile: str | None = None,
+    baseline: Path | None = None,
 ) -> CollectorFigures:
     """Measure hubs side by side over ``runs`` windows of ``seconds``: with the services and
     the containers (the figure), with each alone (which costs what), with neither (the
@@ -191,8 +192,12 @@ def run_collectors(
         variants: which of ``VARIANTS`` to run; ``both`` always is, the ratio needs ``bare``.
         profile: a py-spy executable: the loaded hub is sampled during the first window and
             where its time went is printed.
+        baseline: another version of the code (see ``hub_process``): a ``before`` hub runs it
+            with the services and containers beside ``both``, in the same windows.
     """
     variants = tuple(v for v in VARIANTS if v in {*variants, "both"})
+    if baseline is not None:
+        variants = ("before", *variants)
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         urls = stack.enter_context(http_services(services))
@@ -204,16 +209,17 @@ def run_collectors(
             stack.enter_context(containers(engine.host, extra_containers))
         hubs: dict[str, HubProcess] = {}
         for name in variants:
-            docker = engine.host is not None and name in ("both", "containers")
+            docker = engine.host is not None and name in ("both", "containers", "before")
             hubs[name] = stack.enter_context(
                 hub_process(
                     tmp / name,
-                    monitoring_yml(urls if name in ("both", "services") else [], docker),
+                    monitoring_yml(urls if name in ("both", "services", "before") else [], docker),
                     env={**env, "DOCKER_HOST": engine.host} if docker and engine.host else env,
+                    code=baseline if name == "before" else None,
                 )
             )
         for hub in hubs.values():
-            hub.wait_healthy()
+            hub.wait_healthy(300)  # several hubs starting at once on a loaded machine
         meter = Meter({name: hub.pid for name, hub in hubs.items()})
         meter.window(warmup)
         profiler = Profiler(profile, tmp / "profile.txt") if profile else None
@@ -257,6 +263,14 @@ def _report(f: CollectorFigures, services: int, extra: int, seconds: float, warm
     bare = [u.cpu_percent for u in f.usage.get("bare", [])]
     rss = [u.rss_peak_mb for u in f.usage["both"]]
     ratio = [c / b for c, b in zip(cpu, bare, strict=False) if b]
+    before = [u.cpu_percent for u in f.usage.get("before", [])]
+    if before:
+        cut = [b / c for c, b in zip(cpu, before, strict=False) if c]
+        print(
+            f"  before (baseline code, same windows): CPU {_span(before, 3)} %; "
+            f"now {_span(cut, 1)} x less; RSS peak "
+            f"{max(u.rss_peak_mb for u in f.usage['before']):.1f} MB"
+        )
     print(
         f"  hub with services and containers: CPU {_span(cpu, 3)} % of one core "
         f"(budget <= 0.1 %), {_span(ratio, 1)} x the bare hub's ({_span(bare, 3)} %); "

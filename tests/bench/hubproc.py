@@ -104,6 +104,7 @@ def hub_process(
     env: Mapping[str, str] | None = None,
     wrapper: tuple[str, ...] = (),
     alerts: str | None = None,
+    code: Path | None = None,
 ) -> Iterator[HubProcess]:
     """Start ``tcf-hub serve`` with ``monitoring`` as its monitoring.yml (default rules) in
     ``folder``; stop it (SIGTERM) when the block ends. Call ``wait_healthy`` before use (hubs
@@ -116,6 +117,8 @@ def hub_process(
         wrapper: arguments put before the hub's command (a profiler), which then runs it as
             ``python -m hub``.
         alerts: text of alerts.yml (default: the built-in rules).
+        code: a folder holding another version of the ``hub`` package (``git archive`` of an
+            older commit, with hub/web/dist): runs that one, for before/after comparisons.
     """
     config, data = folder / "config", folder / "data"
     config.mkdir(parents=True)
@@ -123,7 +126,10 @@ def hub_process(
     if alerts is not None:
         (config / "alerts.yml").write_text(alerts)
     port = free_port()
-    if wrapper:
+    environment = dict(env if env is not None else os.environ)
+    if code is not None:
+        environment["PYTHONPATH"] = str(code)
+    if wrapper or code is not None:
         command = [*wrapper, sys.executable, "-m", "hub"]
     else:
         command = [str(Path(sys.executable).parent / "tcf-hub")]
@@ -133,7 +139,8 @@ def hub_process(
         [*command, *args, "--log-level", "warning"],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=dict(env if env is not None else os.environ),
+        env=environment,
+        cwd=code,  # ``python -m`` puts the working directory first on the path
     )
     try:
         yield HubProcess(proc, f"http://127.0.0.1:{port}", data, folder / "hub.log")

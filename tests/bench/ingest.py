@@ -183,17 +183,44 @@ def run_ingest(
     interval: float = 10.0,
     warmup: float = 15.0,
     profile: str | None = None,
+    baseline: Path | None = None,
 ) -> IngestFigures:
     """Start a hub, run the agents for ``warmup`` + ``seconds``, measure the last ``seconds``.
 
     Args:
         profile: a py-spy executable: the hub is sampled during the window and where its time
             went is printed.
+        baseline: another version of the code (see ``hub_process``) measured the same way
+            just before this one, in the same run; the report gives the ratios.
     """
+    before = None
+    if baseline is not None:
+        print(f"ingest, BEFORE (code in {baseline}):")
+        before = _run_ingest(seconds, agents, series, interval, warmup, None, baseline)
+        print("ingest, NOW:")
+    now = _run_ingest(seconds, agents, series, interval, warmup, profile, None)
+    if before is not None:
+        print(
+            f"  now vs before: CPU per 1000 samples {before.cpu_per_1000 / now.cpu_per_1000:.1f} x"
+            f" less, p99 {before.p99_ms:.0f} -> {now.p99_ms:.0f} ms, errors {before.errors} -> "
+            f"{now.errors}"
+        )
+    return now
+
+
+def _run_ingest(
+    seconds: float,
+    agents: int,
+    series: int,
+    interval: float,
+    warmup: float,
+    profile: str | None,
+    code: Path | None,
+) -> IngestFigures:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         profiler = Profiler(profile, folder / "profile.txt") if profile else None
-        with hub_process(folder / "hub", "collection:\n  docker: off\n") as hub:
+        with hub_process(folder / "hub", "collection:\n  docker: off\n", code=code) as hub:
             hub.wait_healthy()
             with hub.api() as api:
                 created = api.post("/api/v1/tokens", json={"name": "bench", "scope": "ingest"})

@@ -4,7 +4,10 @@ import asyncio
 import logging
 from types import SimpleNamespace
 
-from hub.jobs.scheduler import _logged, drain
+import pytest
+
+from hub.domain.samples import Sample
+from hub.jobs.scheduler import HubJobs, _logged, build_scheduler, collection_jobs, drain
 from hub.lib.clock import ManualClock
 from hub.lib.selfmon import SelfMonitor
 
@@ -50,3 +53,69 @@ async def test_drain_waits_for_running_jobs_before_shutdown():
     assert task.done()
     assert jobs.monitor.jobs["deliver"].last_success == jobs.clock.now()
     await drain(jobs)  # type: ignore[arg-type]  (nothing running: returns at once)
+
+
+class Probe:
+    def __init__(self, name, interval=30.0, fail=None):
+        self.name = name
+        self.interval = interval
+        self.fail = fail
+
+    async def collect(self):
+        if self.fail:
+            raise self.fail
+        return [Sample("service_health", {"service": self.name}, 1.0, 0.0)]
+
+
+class TriggeredProbe(Probe):
+    async def triggers(self):
+        yield "now"
+
+
+def test_probes_of_one_kind_and_interval_share_a_job_and_the_others_keep_their_own():
+    system, docker = Probe("system", 10.0), TriggeredProbe("docker:local", 10.0)
+    a, b, slow = Probe("http:a"), Probe("http:b"), Probe("http:slow", 60.0)
+    scrape, odd = Probe("scrape:a"), Probe("custom:x")
+    groups = collection_jobs([system, docker, a, b, slow, scrape, odd])
+    assert groups == {
+        "collect:system": [system],
+        "collect:docker:local": [docker],
+        "collect:http@30s": [a, b],
+        "collect:http@60s": [slow],
+        "collect:scrape@30s": [scrape],
+        "collect:custom:x": [odd],
+    }
+
+
+async def test_a_shared_job_stores_its_probes_samples_as_one_batch_despite_a_failure(caplog):
+    ingested = []
+
+    async def ingest(samples):
+        ingested.append([s.labels["service"] for s in samples])
+        return len(samples)
+
+    jobs = HubJobs(None, None, None, None, None, ManualClock(), None)  # type: ignore[arg-type]
+    jobs.ingest = ingest  # type: ignore[method-assign]
+    probes = [Probe("http:a"), Probe("http:down", fail=RuntimeError("refused")), Probe("http:b")]
+    with caplog.at_level(logging.ERROR, logger="hub.jobs.scheduler"):
+        assert await jobs.collect_many(probes) == 2
+    assert ingested == [["http:a", "http:b"]]
+    assert "job collect:http:down failed; it runs again at its next interval" in caplog.text
+    assert "refused" in caplog.text
+
+
+async def test_a_cancelled_probe_cancels_its_shared_job():
+    jobs = HubJobs(None, None, None, None, None, ManualClock(), None)  # type: ignore[arg-type]
+    with pytest.raises(asyncio.CancelledError):
+        await jobs.collect_many([Probe("http:a", fail=asyncio.CancelledError())])
+
+
+def test_the_scheduler_runs_one_job_per_group_of_probes():
+    jobs = HubJobs(None, None, None, None, None, ManualClock(), None)  # type: ignore[arg-type]
+    probes = [Probe("system", 10.0), Probe("http:a"), Probe("http:b"), Probe("http:c", 60.0)]
+    scheduler = build_scheduler(jobs, probes)
+    collect = {j.id: j for j in scheduler.get_jobs() if j.id.startswith("collect:")}
+    assert sorted(collect) == ["collect:http@30s", "collect:http@60s", "collect:system"]
+    assert collect["collect:http@30s"].args == ([probes[1], probes[2]],)
+    assert collect["collect:http@60s"].args == (probes[3],)
+    assert collect["collect:http@30s"].trigger.interval.total_seconds() == 30

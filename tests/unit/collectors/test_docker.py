@@ -48,13 +48,16 @@ class FakeEngine:
         self.closed = False
         self.stream = FakeStream()
         self.fail: Exception | None = None
+        self.inspected = []
 
     def container_ids(self):
         if self.fail:
             raise self.fail
-        return [*self.containers, "removed-meanwhile"]
+        listing = {cid: repr(c) for cid, c in self.containers.items()}
+        return {**listing, "removed-meanwhile": "running|Up 1 second"}
 
     def inspect(self, container_id):
+        self.inspected.append(container_id)
         if container_id not in self.containers:
             raise LookupError(container_id)
         return self.containers[container_id]
@@ -275,3 +278,23 @@ async def test_a_collection_and_the_event_stream_starting_together_share_one_cli
     assert len(connects) == 1
     await docker.aclose()
     await triggers.aclose()
+
+
+async def test_a_container_whose_listing_is_unchanged_is_not_inspected_again(clock):
+    engine = FakeEngine([inspect("web", health="healthy"), inspect("db")])
+    docker = collector(clock, engine)
+    await docker.collect()
+    assert sorted(engine.inspected) == ["db-id", "removed-meanwhile", "web-id"]
+    engine.inspected.clear()
+    engine.containers["web-id"] = inspect("web", health="unhealthy")  # its listing changes
+    clock.advance(10)
+    second = await docker.collect()
+    assert sorted(engine.inspected) == ["removed-meanwhile", "web-id"]  # db was not inspected
+    by = {(s.name, s.labels["container"]): s.value for s in second}
+    assert by[("container_health", "web")] == 0.0
+    assert by[("container_running", "db")] == 1.0  # the kept inspect still gives db's samples
+    del engine.containers["db-id"]
+    clock.advance(10)
+    third = await docker.collect()
+    assert "db" not in {s.labels["container"] for s in third}
+    await docker.aclose()
