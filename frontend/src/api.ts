@@ -157,8 +157,9 @@ export async function fetchChannels(): Promise<Channel[] | null> {
   return orNullOn404(request<Channel[]>("/channels"));
 }
 
-export function testChannel(name: string): Promise<unknown> {
-  return post<unknown>(`/channels/${encodeURIComponent(name)}/test`, {});
+/** Send a test notification now; the attempt says whether the channel took it (`ok`, `error`). */
+export function testChannel(name: string): Promise<Partial<Delivery>> {
+  return post<Partial<Delivery>>(`/channels/${encodeURIComponent(name)}/test`, {});
 }
 
 /** Registered push devices; `null` when this hub has no push API (404). */

@@ -124,8 +124,10 @@ function ChannelsSection({ hub }: { hub: HubState }) {
   const test = async (name: string) => {
     setResults((r) => ({ ...r, [name]: "sending…" }));
     try {
-      await testChannel(name);
-      setResults((r) => ({ ...r, [name]: "sent" }));
+      // The hub answers 200 with the attempt, also when the channel refused it.
+      const attempt = await testChannel(name);
+      const outcome = attempt.ok === false ? `failed: ${attempt.error ?? "the channel refused it"}` : "sent";
+      setResults((r) => ({ ...r, [name]: outcome }));
     } catch (error) {
       setResults((r) => ({ ...r, [name]: `failed: ${describe(error)}` }));
     }

@@ -133,7 +133,7 @@ export function UsersView({ hub }: { hub: HubState }) {
                       <button
                         type="button"
                         class="secondary"
-                        aria-label={`Reset the password of ${user.name}`}
+                        aria-label={`Reset password of ${user.name}`}
                         onClick={() =>
                           void act(async () => {
                             const reset = await resetPassword(user.name);

@@ -99,7 +99,7 @@ describe("UsersView", () => {
     expect(api.calls("POST /api/v1/users")).toEqual([{ name: "carol", role: "admin" }]);
     expect(screen.getAllByTestId("user-row").map((r) => r.dataset.user)).toEqual(["admin", "bob", "carol"]);
 
-    fireEvent.click(screen.getByLabelText("Reset the password of bob"));
+    fireEvent.click(screen.getByLabelText("Reset password of bob"));
     await waitFor(() => expect(screen.getByTestId("users-outcome").textContent).toContain("fresh-pw-456"));
     expect(screen.getByTestId("users-outcome").textContent).toContain("1 session(s) ended");
     expect(api.calls("POST /api/v1/users/bob/password")).toEqual([{}]);
