@@ -8,7 +8,7 @@ function describe(error: unknown): string {
 }
 
 function when(iso: string): string {
-  return new Date(iso).toLocaleString();
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" });
 }
 
 /** What the last action did, or why it failed (a generated password is shown once here). */
@@ -48,7 +48,7 @@ function AddUser({ onDone }: { onDone(outcome: Outcome): void }) {
     }
   };
   return (
-    <form class="toolbar" onSubmit={(e) => void submit(e)} data-testid="add-user">
+    <form class="form" onSubmit={(e) => void submit(e)} data-testid="add-user">
       <label for="user-name">Name</label>
       <input id="user-name" required autoComplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />
       <label for="user-role">Role</label>
@@ -65,7 +65,9 @@ function AddUser({ onDone }: { onDone(outcome: Outcome): void }) {
         value={password}
         onInput={(e) => setPassword(e.currentTarget.value)}
       />
-      <button type="submit">Add user</button>
+      <div>
+        <button type="submit">Add user</button>
+      </div>
     </form>
   );
 }
@@ -128,7 +130,7 @@ export function UsersView({ hub }: { hub: HubState }) {
                     <th scope="row">{user.name}</th>
                     <td>{user.role}</td>
                     <td>{user.totp_enabled ? "on" : "off"}</td>
-                    <td>{when(user.created_at)}</td>
+                    <td>{new Date(user.created_at).toLocaleDateString()}</td>
                     <td class="actions">
                       <button
                         type="button"
