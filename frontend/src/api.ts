@@ -299,6 +299,11 @@ export function resetPassword(name: string, password?: string): Promise<Password
   return post<PasswordReset>(`/users/${encodeURIComponent(name)}/password`, password ? { password } : {});
 }
 
+/** Turn a user's TOTP off (a lost phone); they can enrol again after signing in. */
+export function resetUserTotp(name: string): Promise<void> {
+  return request<undefined>(`/users/${encodeURIComponent(name)}/totp`, { method: "DELETE" });
+}
+
 export function fetchSessions(): Promise<SessionInfo[]> {
   return request<SessionInfo[]>("/sessions");
 }

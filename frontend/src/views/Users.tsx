@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, createUser, fetchSessions, fetchUsers, removeUser, resetPassword, revokeSession } from "../api";
+import { ApiError, createUser, fetchSessions, fetchUsers, removeUser, resetPassword, resetUserTotp, revokeSession } from "../api";
 import type { SessionInfo, User } from "../types";
 import type { HubState } from "../use-hub";
 
@@ -145,6 +145,23 @@ export function UsersView({ hub }: { hub: HubState }) {
                       >
                         Reset password
                       </button>{" "}
+                      {user.totp_enabled && (
+                        <>
+                          <button
+                            type="button"
+                            class="secondary"
+                            aria-label={`Turn off TOTP of ${user.name}`}
+                            onClick={() =>
+                              void act(async () => {
+                                await resetUserTotp(user.name);
+                                return `TOTP of ${user.name} is off; they can enrol again after signing in.`;
+                              })
+                            }
+                          >
+                            Turn off TOTP
+                          </button>{" "}
+                        </>
+                      )}
                       <button
                         type="button"
                         class="secondary"

@@ -83,6 +83,10 @@ describe("UsersView", () => {
         users = users.filter((u) => u.name !== "bob");
         return status(204);
       },
+      "DELETE /api/v1/users/admin/totp": () => {
+        users = users.map((u) => (u.name === "admin" ? { ...u, totp_enabled: false } : u));
+        return status(204);
+      },
       "DELETE /api/v1/sessions/h1": () => {
         sessions = sessions.filter((s) => s.id !== "h1");
         return status(204);
@@ -111,6 +115,15 @@ describe("UsersView", () => {
     vi.stubGlobal("confirm", () => true);
     fireEvent.click(screen.getByLabelText("Remove bob"));
     await waitFor(() => expect(screen.getAllByTestId("user-row")).toHaveLength(2));
+
+    expect(screen.queryByLabelText("Turn off TOTP of admin")).toBeNull();
+    users = users.map((u) => (u.name === "admin" ? { ...u, totp_enabled: true } : u));
+    // Any action reloads the list, even a refused one (no such route for carol: 404).
+    fireEvent.click(screen.getByLabelText("Reset password of carol"));
+    await waitFor(() => expect(screen.getByLabelText("Turn off TOTP of admin")).toBeTruthy());
+    fireEvent.click(screen.getByLabelText("Turn off TOTP of admin"));
+    await waitFor(() => expect(screen.getByTestId("users-outcome").textContent).toContain("TOTP of admin is off"));
+    expect(api.calls("DELETE /api/v1/users/admin/totp")).toHaveLength(1);
 
     fireEvent.click(within(screen.getByTestId("sessions")).getByText("Revoke"));
     await waitFor(() => expect(api.calls("DELETE /api/v1/sessions/h1")).toHaveLength(1));
