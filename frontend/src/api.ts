@@ -8,6 +8,10 @@ import type {
   BucketSeries,
   Change,
   Channel,
+  Delivery,
+  Me,
+  SessionInfo,
+  User,
   Forecast,
   PushSubscriptionInfo,
   Rule,
@@ -153,8 +157,9 @@ export async function fetchChannels(): Promise<Channel[] | null> {
   return orNullOn404(request<Channel[]>("/channels"));
 }
 
-export function testChannel(name: string): Promise<unknown> {
-  return post<unknown>(`/channels/${encodeURIComponent(name)}/test`, {});
+/** Send a test notification now; the attempt says whether the channel took it (`ok`, `error`). */
+export function testChannel(name: string): Promise<Partial<Delivery>> {
+  return post<Partial<Delivery>>(`/channels/${encodeURIComponent(name)}/test`, {});
 }
 
 /** Registered push devices; `null` when this hub has no push API (404). */
@@ -258,6 +263,88 @@ export function loginWithPassword(name: string, password: string, code?: string)
 /** First start: create the admin with the one-time link's token; signs them in. */
 export function setUpAdmin(token: string, name: string, password: string): Promise<SignIn> {
   return signInCall("/setup", { token, name, password });
+}
+
+/** Who is signed in, with the role (admins see the users screen). */
+export function fetchMe(): Promise<Me> {
+  return request<Me>("/me");
+}
+
+export function fetchUsers(): Promise<User[]> {
+  return request<User[]>("/users");
+}
+
+/** A created user; `password` is set only when the hub generated it (shown once). */
+export interface UserCreated {
+  user: User;
+  password: string | null;
+}
+
+/** Add a user; without a password the hub generates one and returns it. */
+export function createUser(name: string, role: User["role"], password?: string): Promise<UserCreated> {
+  return post<UserCreated>("/users", password ? { name, role, password } : { name, role });
+}
+
+export function removeUser(name: string): Promise<void> {
+  return request<undefined>(`/users/${encodeURIComponent(name)}`, { method: "DELETE" });
+}
+
+/** A password reset: the generated password (if the hub chose it) and the sessions ended. */
+export interface PasswordReset {
+  sessions_ended: number;
+  password: string | null;
+}
+
+export function resetPassword(name: string, password?: string): Promise<PasswordReset> {
+  return post<PasswordReset>(`/users/${encodeURIComponent(name)}/password`, password ? { password } : {});
+}
+
+/** Turn a user's TOTP off (a lost phone); they can enrol again after signing in. */
+export function resetUserTotp(name: string): Promise<void> {
+  return request<undefined>(`/users/${encodeURIComponent(name)}/totp`, { method: "DELETE" });
+}
+
+export function fetchSessions(): Promise<SessionInfo[]> {
+  return request<SessionInfo[]>("/sessions");
+}
+
+export function revokeSession(id: string): Promise<void> {
+  return request<undefined>(`/sessions/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+/** Change the signed-in user's password (their other sessions end). */
+export function changePassword(current: string, next: string): Promise<void> {
+  return post<undefined>("/me/password", { current, new: next });
+}
+
+/** A TOTP secret awaiting its first code, and its otpauth:// URI for an authenticator app. */
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+}
+
+export function startTotp(): Promise<TotpEnrolment> {
+  return post<TotpEnrolment>("/me/totp", {});
+}
+
+export function confirmTotp(code: string): Promise<void> {
+  return request<undefined>("/me/totp", { method: "PUT", body: JSON.stringify({ code }) });
+}
+
+export function removeTotp(): Promise<void> {
+  return request<undefined>("/me/totp", { method: "DELETE" });
+}
+
+export function signOut(): Promise<void> {
+  return request<undefined>("/session", { method: "DELETE" });
+}
+
+/** A page of the delivery log, newest first; `before` (an attempt id) pages to older ones. */
+export function fetchDeliveries(limit: number, channel?: string, before?: number): Promise<Delivery[]> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (channel) query.set("channel", channel);
+  if (before !== undefined) query.set("before", String(before));
+  return request<Delivery[]>(`/notifications/deliveries?${query.toString()}`);
 }
 
 /** URL of the Server-Sent Events stream (`samples` and `alert` events). */

@@ -10,7 +10,7 @@ describe("parseRoute", () => {
     expect(parseRoute("/hosts/box")).toEqual({ view: "detail", kind: "host", name: "box" });
     expect(parseRoute("/services/api")).toEqual({ view: "detail", kind: "service", name: "api" });
     expect(parseRoute("/containers/db%201")).toEqual({ view: "detail", kind: "container", name: "db 1" });
-    for (const view of ["topology", "trends", "silences", "rules", "settings"]) {
+    for (const view of ["topology", "trends", "silences", "rules", "settings", "users", "account"]) {
       expect(parseRoute(`/${view}`)).toEqual({ view });
     }
   });

@@ -14,10 +14,12 @@ export type Route =
   | { view: "silences" }
   | { view: "rules" }
   | { view: "settings" }
+  | { view: "users" }
+  | { view: "account" }
   | { view: "missing"; path: string };
 
 const PLURAL: Record<string, EntityKind> = { hosts: "host", services: "service", containers: "container" };
-const SIMPLE = ["topology", "trends", "silences", "rules", "settings"] as const;
+const SIMPLE = ["topology", "trends", "silences", "rules", "settings", "users", "account"] as const;
 
 /** The view a location shows (pure). */
 export function parseRoute(pathname: string, search = ""): Route {

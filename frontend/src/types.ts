@@ -171,3 +171,42 @@ export interface PushSubscriptionInfo {
   created_at?: string | null;
   [key: string]: unknown;
 }
+
+/** Who is signed in (`GET /api/v1/me`); `user` is null for token and login-link sessions. */
+export interface Me {
+  name: string;
+  role: "admin" | "viewer";
+  kind: string;
+  user: string | null;
+  totp_enabled: boolean;
+}
+
+/** A dashboard user (`GET /api/v1/users`). */
+export interface User {
+  name: string;
+  role: "admin" | "viewer";
+  created_at: string;
+  totp_enabled: boolean;
+  password_set?: boolean;
+}
+
+/** A live session (`GET /api/v1/sessions`); `id` is the hash of its secret. */
+export interface SessionInfo {
+  id: string;
+  principal: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One attempt to send a notification (`GET /api/v1/notifications/deliveries`). */
+export interface Delivery {
+  id: number | null;
+  notification_id: number;
+  channel: string;
+  at: string;
+  ok: boolean;
+  outcome: string | null;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}

@@ -147,6 +147,7 @@ async def dashboard_missing() -> str:
 DASHBOARD_VIEWS = (
     *("alerts", "hosts", "services", "containers", "topology"),
     *("trends", "silences", "rules", "settings"),
+    *("users", "account"),
 )
 """The dashboard's client-side routes; each loads index.html (a deep link like /alerts/12)."""
 

@@ -5,14 +5,17 @@ is acknowledged from its page; the shell and last known data load offline; insta
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 
+from hub.domain import totp
 from tests.e2e.conftest import ARGS, CHROMIUM
 from tests.helpers import RunningHub, hub_settings, serve_hub
 
@@ -31,6 +34,7 @@ RULES = (
     "    severity: critical\n    message: The queue is too deep\n"
 )
 VIEWPORTS = ["desktop", "Pixel 7"]
+ADMIN_PASSWORD = "a long admin password"
 
 
 def ingest(hub: RunningHub, rows: list[list[object]], agent: str = "web-1") -> None:
@@ -40,10 +44,20 @@ def ingest(hub: RunningHub, rows: list[list[object]], agent: str = "web-1") -> N
         assert response.status_code == 200, response.text
 
 
+def add_user(hub: RunningHub, name: str, role: str, password: str) -> None:
+    """Create a user through the API with the admin token."""
+    with hub.api() as api:
+        response = api.post(
+            "/api/v1/users", json={"name": name, "role": role, "password": password}
+        )
+        assert response.status_code == 201, response.text
+
+
 @pytest.fixture
 def hub(tmp_path) -> Iterator[RunningHub]:
     """A hub collecting every second, with a down service and an agent host with history."""
     with serve_hub(hub_settings(tmp_path, MONITORING, RULES)) as running:
+        add_user(running, "admin", "admin", ADMIN_PASSWORD)  # the login link then signs in
         start = time.time() - 7200
         cpu = [["cpu_usage", {}, 20 + (i % 30), start + i * 60] for i in range(121)]
         disk = [["disk_usage", {"mount": "/"}, 50 + i * 0.1, start + i * 60] for i in range(121)]
@@ -52,10 +66,12 @@ def hub(tmp_path) -> Iterator[RunningHub]:
 
 
 def new_page(browser: Browser, devices: dict, viewport: str) -> Page:
+    # bypass_csp: axe-core is injected as an inline script, which the hub's CSP refuses
+    # (tests/e2e/test_login.py checks the dashboard itself runs under that CSP).
     if viewport == "desktop":
-        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, bypass_csp=True)
     else:
-        context = browser.new_context(**devices[viewport])
+        context = browser.new_context(**devices[viewport], bypass_csp=True)
     return context.new_page()
 
 
@@ -116,6 +132,8 @@ def test_every_view_renders_accessibly_at_both_sizes(
         ("silences", "[data-testid=create-silence]"),
         ("rules", "[data-testid=rules]"),
         ("settings", "[data-testid=about-version]"),
+        ("users", "[data-testid=sessions]"),
+        ("account", "[data-testid=me-name]"),
     ]:
         page.goto(f"{hub.url}/{view}")
         expect(page.locator(ready).first).to_be_visible(timeout=15000)
@@ -202,7 +220,9 @@ def test_chromium_reports_the_dashboard_installable(playwright: Playwright, hub,
 
 
 def test_dark_theme_follows_the_system_and_stays_readable(browser, hub, artifacts):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark", bypass_csp=True
+    )
     page = context.new_page()
     page.goto(hub.login_link)
     expect(page.get_by_test_id("health-tile").first).to_be_visible(timeout=20000)
@@ -213,3 +233,131 @@ def test_dark_theme_follows_the_system_and_stays_readable(browser, hub, artifact
     expect(page.get_by_test_id("topology-node").first).to_be_visible(timeout=15000)
     check_view(page, artifacts, "topology-dark", "desktop")
     context.close()
+
+
+def sign_in(page: Page, hub: RunningHub, name: str, password: str) -> None:
+    page.goto(hub.url + "/")
+    page.get_by_test_id("name-input").fill(name)
+    page.get_by_test_id("password-input").fill(password)
+    page.get_by_test_id("password-login-button").click()
+    expect(page.get_by_test_id("live-status")).to_be_visible(timeout=15000)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_an_admin_adds_a_user_who_changes_password_enrols_totp_and_signs_out(
+    browser: Browser, devices, hub: RunningHub, artifacts, viewport
+):
+    admin = new_page(browser, devices, viewport)
+    sign_in(admin, hub, "admin", ADMIN_PASSWORD)
+    admin.get_by_role("link", name="Users").click()
+    expect(admin.locator("[data-testid=user-row][data-user=admin]")).to_be_visible(timeout=10000)
+    admin.get_by_label("Name", exact=True).fill("alice")
+    admin.get_by_label("Password", exact=True).fill("alice password 1")
+    admin.get_by_role("button", name="Add user").click()
+    expect(admin.get_by_test_id("users-outcome")).to_have_text("Added alice.", timeout=10000)
+    expect(admin.locator("[data-testid=user-row][data-user=alice]")).to_contain_text("viewer")
+    expect(admin.get_by_test_id("session-row").first).to_be_visible()
+    check_view(admin, artifacts, "users", viewport)
+
+    alice = new_page(browser, devices, viewport)
+    sign_in(alice, hub, "alice", "alice password 1")
+    nav = alice.get_by_role("navigation", name="Views")
+    expect(nav.get_by_role("link", name="Account")).to_be_visible()
+    expect(nav.get_by_role("link", name="Users")).to_have_count(0)
+    nav.get_by_role("link", name="Account").click()
+    expect(alice.get_by_test_id("me-name")).to_have_text("alice", timeout=10000)
+    expect(alice.get_by_test_id("me-role")).to_have_text("viewer")
+
+    alice.get_by_label("Current password").fill("alice password 1")
+    alice.get_by_label("New password (10 characters or more)").fill("alice password 2")
+    alice.get_by_label("New password again").fill("alice password 2")
+    alice.get_by_role("button", name="Change password").click()
+    expect(alice.get_by_test_id("password-outcome")).to_contain_text("Password changed")
+
+    alice.get_by_test_id("totp-start").click()
+    secret = alice.get_by_test_id("totp-secret").inner_text(timeout=10000)
+    assert (
+        alice.get_by_test_id("totp-uri")
+        .get_attribute("href", timeout=1000)
+        .startswith("otpauth://totp/")
+    )
+    check_view(alice, artifacts, "account", viewport)
+    alice.get_by_label("Code from the app").fill(totp.code_at(secret, int(time.time() // 30)))
+    alice.get_by_test_id("totp-confirm").click()
+    expect(alice.get_by_test_id("totp-state")).to_have_text("on", timeout=10000)
+
+    cookies = {c["name"]: c["value"] for c in alice.context.cookies()}
+    with httpx.Client(base_url=hub.url, cookies=cookies) as client:
+        assert client.get("/api/v1/me").status_code == 200
+        alice.get_by_test_id("sign-out").click()
+        expect(alice.get_by_test_id("password-login-button")).to_be_visible(timeout=10000)
+        assert client.get("/api/v1/me").status_code == 401  # ended on the server, too
+
+    # The admin sees alice's TOTP on, and her old password no longer works.
+    admin.reload()
+    expect(admin.locator("[data-testid=user-row][data-user=alice]")).to_contain_text(
+        "on", timeout=10000
+    )
+    with httpx.Client(base_url=hub.url) as client:
+        refused = client.post(
+            "/api/v1/session", json={"name": "alice", "password": "alice password 1"}
+        )
+        assert refused.status_code == 401
+    admin.context.close()
+    alice.context.close()
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver: 200 on /ok, 503 on anything else."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200 if self.path == "/ok" else 503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_settings_shows_the_delivery_log_of_test_sends(
+    browser: Browser, devices, tmp_path, receiver, artifacts, viewport
+):
+    monitoring = (
+        "collection: {interval: 5s}\n"
+        "channels:\n"
+        f"  good:\n    type: webhook\n    url: {receiver}/ok\n"
+        f"  broken:\n    type: webhook\n    url: {receiver}/down\n"
+    )
+    with serve_hub(hub_settings(tmp_path, monitoring, "alerts: {}\n")) as running:
+        add_user(running, "admin", "admin", ADMIN_PASSWORD)
+        page = new_page(browser, devices, viewport)
+        sign_in(page, running, "admin", ADMIN_PASSWORD)
+        page.goto(running.url + "/settings")
+        expect(page.get_by_test_id("deliveries-empty")).to_be_visible(timeout=10000)
+        channels = page.get_by_test_id("channels")
+        for name, shown in [("good", "sent"), ("broken", "failed")]:
+            row = channels.locator("li", has_text=name)
+            row.get_by_role("button", name="Send test").click()
+            expect(row.get_by_role("status")).to_contain_text(shown, timeout=10000)
+        rows = page.get_by_test_id("delivery-row")
+        expect(rows).to_have_count(2, timeout=10000)
+        expect(rows.first).to_contain_text("broken")
+        expect(rows.first).to_contain_text("503")
+        expect(rows.nth(1)).to_contain_text("good")
+        page.get_by_test_id("delivery-log").get_by_label("Channel").select_option("good")
+        expect(rows).to_have_count(1, timeout=10000)
+        expect(rows.first).to_contain_text("sent")
+        check_view(page, artifacts, "settings-deliveries", viewport)
+        page.context.close()

@@ -28,7 +28,16 @@ async def test_about_gives_version_uptime_and_store_size(make_hub, clock):
 
 @pytest.mark.skipif(not (WEB_DIST / "index.html").is_file(), reason="dashboard not built")
 @pytest.mark.parametrize(
-    "path", ["/alerts/12", "/hosts/box", "/services/api", "/containers/db", "/settings"]
+    "path",
+    [
+        "/alerts/12",
+        "/hosts/box",
+        "/services/api",
+        "/containers/db",
+        "/settings",
+        "/users",
+        "/account",
+    ],
 )
 async def test_deep_links_load_the_dashboard(make_hub, path):
     app = make_hub()

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { fetchMe } from "../api";
 import { formatRelativeTime } from "../format";
 import { onLinkClick, useRoute, type Route } from "../router";
 import { useHub, type HubState } from "../use-hub";
@@ -18,6 +19,8 @@ const NAV: readonly { href: string; label: string; views: readonly Route["view"]
   { href: "/silences", label: "Silences", views: ["silences"] },
   { href: "/rules", label: "Rules", views: ["rules"] },
   { href: "/settings", label: "Settings", views: ["settings"] },
+  { href: "/users", label: "Users", views: ["users"] },
+  { href: "/account", label: "Account", views: ["account"] },
 ];
 
 const TITLES: Record<Route["view"], string> = {
@@ -30,6 +33,8 @@ const TITLES: Record<Route["view"], string> = {
   silences: "Silences",
   rules: "Rules",
   settings: "Settings",
+  users: "Users & sessions",
+  account: "My account",
   missing: "Not found",
 };
 
@@ -43,6 +48,8 @@ const trends = () => import("../views/Trends").then((m) => m.TrendsView);
 const silences = () => import("../views/Silences").then((m) => m.SilencesView);
 const rules = () => import("../views/Rules").then((m) => m.RulesView);
 const settings = () => import("../views/Settings").then((m) => m.SettingsView);
+const users = () => import("../views/Users").then((m) => m.UsersView);
+const account = () => import("../views/Account").then((m) => m.AccountView);
 
 function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildren {
   switch (route.view) {
@@ -64,6 +71,10 @@ function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildre
       return <Lazy<HubProps> load={rules} props={{ hub }} />;
     case "settings":
       return <Lazy<HubProps> load={settings} props={{ hub }} />;
+    case "users":
+      return <Lazy<HubProps> load={users} props={{ hub }} />;
+    case "account":
+      return <Lazy<HubProps> load={account} props={{ hub }} />;
     case "missing":
       return (
         <p class="empty">
@@ -77,6 +88,14 @@ export function Dashboard({ onUnauthorized }: { onUnauthorized(): void }) {
   const hub = useHub(onUnauthorized);
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
+  // Only admins see the users screen (the API refuses it to viewers anyway).
+  const [admin, setAdmin] = useState(false);
+  useEffect(() => {
+    fetchMe()
+      .then((me) => setAdmin(me.role === "admin"))
+      .catch(() => setAdmin(false)); // the view fetches report failures themselves
+  }, []);
+  const nav = NAV.filter((item) => admin || item.href !== "/users");
   const firing = hub.alerts.filter((a) => a.state === "firing").length;
   const title = route.view === "detail" ? `${route.kind} ${route.name}` : route.view === "alert" ? `Alert #${route.id}` : TITLES[route.view];
 
@@ -103,7 +122,7 @@ export function Dashboard({ onUnauthorized }: { onUnauthorized(): void }) {
       </header>
       <nav class="nav" aria-label="Views">
         <ul>
-          {NAV.map((item) => (
+          {nav.map((item) => (
             <li key={item.href}>
               <a href={item.href} aria-current={item.views.includes(route.view) ? "page" : undefined}>
                 {item.label}

@@ -4,6 +4,7 @@ import { formatBytes, formatDuration } from "../format";
 import { disablePush, enablePush, pushState } from "../push";
 import type { About, Channel, PushSubscriptionInfo } from "../types";
 import type { HubState } from "../use-hub";
+import { DeliveryLog } from "./DeliveryLog";
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -115,38 +116,46 @@ function PushSection({ hub }: { hub: HubState }) {
 function ChannelsSection({ hub }: { hub: HubState }) {
   const [channels, setChannels] = useState<Channel[] | null>(null);
   const [results, setResults] = useState<Record<string, string>>({});
+  // Bumped after each test send, so the delivery log shows the new attempt.
+  const [sent, setSent] = useState(0);
   useEffect(() => void fetchChannels().then(setChannels).catch(hub.fail), []);
   if (channels === null) return null;
 
   const test = async (name: string) => {
     setResults((r) => ({ ...r, [name]: "sending…" }));
     try {
-      await testChannel(name);
-      setResults((r) => ({ ...r, [name]: "sent" }));
+      // The hub answers 200 with the attempt, also when the channel refused it.
+      const attempt = await testChannel(name);
+      const outcome = attempt.ok === false ? `failed: ${attempt.error ?? "the channel refused it"}` : "sent";
+      setResults((r) => ({ ...r, [name]: outcome }));
     } catch (error) {
       setResults((r) => ({ ...r, [name]: `failed: ${describe(error)}` }));
     }
+    setSent((n) => n + 1);
   };
 
   return (
-    <section aria-labelledby="channels-heading" class="card" data-testid="channels">
-      <h3 id="channels-heading">Channels</h3>
-      {channels.length === 0 ? (
-        <p class="empty">No channels configured (monitoring.yml, channels:).</p>
-      ) : (
-        <ul class="devices">
-          {channels.map((c) => (
-            <li key={c.name}>
-              <strong>{c.name}</strong> <span class="muted">{c.type}</span>{" "}
-              <button type="button" class="secondary" onClick={() => void test(c.name)}>
-                Send test
-              </button>{" "}
-              {results[c.name] && <span role="status">{results[c.name]}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
+    <>
+      <section aria-labelledby="channels-heading" class="card" data-testid="channels">
+        <h3 id="channels-heading">Channels</h3>
+        {channels.length === 0 ? (
+          <p class="empty">No channels configured (monitoring.yml, channels:).</p>
+        ) : (
+          <ul class="devices">
+            {channels.map((c) => (
+              <li key={c.name}>
+                <strong>{c.name}</strong> <span class="muted">{c.type}</span>{" "}
+                <button type="button" class="secondary" onClick={() => void test(c.name)}>
+                  Send test
+                </button>{" "}
+                {results[c.name] && <span role="status">{results[c.name]}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <DeliveryLog hub={hub} channels={channels.map((c) => c.name)} refresh={sent} />
+    </>
   );
 }
 

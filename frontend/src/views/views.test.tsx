@@ -77,16 +77,22 @@ describe("SettingsView", () => {
   it("lists channels with a send-test button and push devices with remove", async () => {
     const api = fakeHub({
       "GET /api/v1/about": () => status(500),
-      "GET /api/v1/channels": () => json([{ name: "ops", type: "slack" }]),
+      "GET /api/v1/channels": () => json([{ name: "ops", type: "slack" }, { name: "pager", type: "webhook" }]),
       "POST /api/v1/channels/ops/test": () => json({ ok: true }),
+      "POST /api/v1/channels/pager/test": () => json({ ok: false, error: "receiver answered HTTP 503" }),
       "GET /api/v1/push/subscriptions": () => json([{ id: 7, name: "phone" }]),
       "DELETE /api/v1/push/subscriptions/7": () => status(204),
     });
     vi.stubGlobal("PushManager", class {});
     render(<SettingsView hub={hubWith([])} />);
     const channels = await screen.findByTestId("channels");
-    fireEvent.click(within(channels).getByText("Send test"));
-    await waitFor(() => expect(within(channels).getByRole("status").textContent).toBe("sent"));
+    const [ops, pager] = within(channels).getAllByRole("listitem");
+    fireEvent.click(within(ops as HTMLElement).getByText("Send test"));
+    await waitFor(() => expect(within(ops as HTMLElement).getByRole("status").textContent).toBe("sent"));
+    fireEvent.click(within(pager as HTMLElement).getByText("Send test"));
+    await waitFor(() =>
+      expect(within(pager as HTMLElement).getByRole("status").textContent).toBe("failed: receiver answered HTTP 503"),
+    );
     const push = await screen.findByTestId("push-devices");
     expect(screen.getByTestId("push-state").textContent).toBe("unsupported");
     fireEvent.click(within(push).getByText("Remove"));
