@@ -14,6 +14,7 @@ import click
 import uvicorn
 
 from hub.cli.options import config_dir_option, data_dir_option
+from hub.lib.gctune import tune_gc
 from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
 
@@ -139,6 +140,7 @@ def serve(
     # of a second to import, and `tcf-hub ctl` should not pay for it.
     from hub.app import create_app
 
+    tune_gc()
     app = create_app(settings, announce=lambda line: click.echo(line))
     config = uvicorn.Config(
         app,

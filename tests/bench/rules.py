@@ -21,6 +21,7 @@ from litestar.testing import AsyncTestClient
 from hub.app import create_app
 from hub.domain.samples import Sample
 from hub.lib.clock import ManualClock
+from hub.lib.gctune import tune_gc
 from hub.store import upgrade
 from tests.helpers import hub_settings
 
@@ -63,6 +64,7 @@ async def measure(
     """Seconds per evaluation cycle, the alerts open at the end, and CPU seconds (this
     process, the SQLite thread included) per evaluation cycle."""
     rng = random.Random(7)
+    tune_gc()  # as `tcf-hub serve` does
     clock = ManualClock(datetime(2026, 11, 26, 12, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         settings = hub_settings(Path(tmp), "", rules_yaml(metrics, rules_per_metric))
