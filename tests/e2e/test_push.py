@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.helpers import hub_settings, serve_hub
 from tests.http_peers import http_peer
@@ -19,16 +17,6 @@ from tests.push_service import push_service
 
 pytestmark = pytest.mark.e2e
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
-TRANSPILE = """
-const ts = require("typescript"), fs = require("fs"), out = {};
-for (const name of ["api", "push"]) {
-  const source = fs.readFileSync(`src/${name}.ts`, "utf8");
-  const options = { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 };
-  out[name] = ts.transpileModule(source, { compilerOptions: options }).outputText;
-}
-process.stdout.write(JSON.stringify(out));
-"""
 # PushManager.subscribe cannot reach a real push service here: it answers with a subscription
 # whose endpoint is the test's local push service (keys made by the test), and records the call.
 FAKE_PUSH_MANAGER = """
@@ -46,13 +34,6 @@ PushManager.prototype.subscribe = async function (options) {
   return window.__fakeSub;
 };
 """
-# frontend/src/push.ts as the push-devices view will call it (as ES modules from blob URLs).
-LOAD_PUSH_MODULE = """async ([api, push]) => {
-  const url = (code) => URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
-  window.__push = await import(url(push.replace('"./api"', JSON.stringify(url(api)))));
-  return Object.keys(window.__push).sort();
-}"""
-
 ALERTS = (
     "alerts:\n  service_down:\n    metric: service_health\n    operator: '<'\n"
     "    threshold: 1\n    duration: 0\n    severity: critical\n"
@@ -174,17 +155,8 @@ def test_a_pushed_alert_is_shown_and_its_acknowledge_action_acks_it(
             context.close()
 
 
-@pytest.fixture
-def push_module() -> dict[str, str]:
-    """frontend/src/push.ts and api.ts transpiled to plain ES modules."""
-    done = subprocess.run(
-        ["node", "-e", TRANSPILE], cwd=FRONTEND, capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)
-
-
 def test_enabling_push_subscribes_with_the_hub_key_and_the_device_gets_pushes(
-    browser: Browser, tmp_path, push_module
+    browser: Browser, tmp_path
 ):
     with http_peer() as api, push_service() as service:
         monitoring = (
@@ -195,32 +167,34 @@ def test_enabling_push_subscribes_with_the_hub_key_and_the_device_gets_pushes(
         with serve_hub(settings) as hub, hub.api() as client:
             key = client.get("/api/v1/push/vapid-public-key").json()["public_key"]
             service.expected_key = key
+            admin = {"name": "anna", "role": "admin", "password": "a long password"}
+            assert client.post("/api/v1/users", json=admin).status_code == 201
             context = browser.new_context()
             context.grant_permissions(["notifications"], origin=hub.url)
             context.add_init_script(FAKE_PUSH_MANAGER)
             page = context.new_page()
-            page.goto(hub.login_link)
+            page.goto(hub.login_link)  # a user exists, so the link signs in
             assert page.evaluate("navigator.serviceWorker.ready.then((r) => !!r.active)")
-            exported = page.evaluate(LOAD_PUSH_MODULE, [push_module["api"], push_module["push"]])
-            assert {"enablePush", "disablePush", "pushState"} <= set(exported)
-
-            assert page.evaluate("window.__push.pushState()") == "disabled"
+            page.goto(hub.url + "/settings")  # the push-devices view, which calls push.ts
             page.evaluate("(sub) => { window.__subscriptionJSON = sub; }", service.subscription())
-            device = page.evaluate("window.__push.enablePush('Anna\\'s phone')")
-            assert device["name"] == "Anna's phone"
-            assert page.evaluate("window.__push.pushState()") == "enabled"
+            state = page.get_by_test_id("push-state")
+            expect(state).to_have_text("disabled")
+            page.fill("#push-name", "Anna's phone")
+            page.get_by_test_id("push-enable").click()
+            expect(state).to_have_text("enabled")
+            expect(page.get_by_test_id("push-devices")).to_contain_text("Anna's phone")
             (call,) = page.evaluate("window.__subscribeCalls")
             assert call["userVisibleOnly"] is True
             assert bytes(call["key"]) == base64.urlsafe_b64decode(key + "=")
             listed = client.get("/api/v1/push/subscriptions").json()
-            assert [(d["id"], d["name"]) for d in listed] == [(device["id"], "Anna's phone")]
+            assert [d["name"] for d in listed] == ["Anna's phone"]
 
             api.status = 503  # the fault reaches the device this browser registered
             (push,) = service.wait(1, timeout=30)
             assert push.device == 1
             assert push.payload["title"] == "[FIRING] service_down api"
 
-            page.evaluate("window.__push.disablePush()")
-            assert page.evaluate("window.__push.pushState()") == "disabled"
+            page.get_by_role("button", name="Disable push here").click()
+            expect(state).to_have_text("disabled")
             assert client.get("/api/v1/push/subscriptions").json() == []
             context.close()
