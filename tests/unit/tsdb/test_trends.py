@@ -136,7 +136,10 @@ def test_points_on_any_line_give_back_that_line(intercept, slope, base, offsets)
     scale = max(abs(v) for v in values) + 1
     spread = max(offsets) - min(offsets)
     assert fit.slope == pytest.approx(slope, rel=1e-9, abs=1e-12 * scale / spread)
-    assert fit.value_at(base) == pytest.approx(intercept, rel=1e-9, abs=1e-9 * scale)
+    # The mean time (about 2e9) is itself rounded to its float64 spacing, and the fitted line is
+    # read back through it: a few of those spacings times the slope is the error floor.
+    floor = 4 * abs(slope) * math.ulp(base + max(offsets))
+    assert fit.value_at(base) == pytest.approx(intercept, rel=1e-9, abs=1e-9 * scale + floor)
     assert fit.r2 == pytest.approx(1.0, abs=1e-9)
     assert fit.n == len(offsets)
 
@@ -286,3 +289,11 @@ def test_week_over_week_has_no_percent_from_zero():
 )
 def test_week_over_week_needs_samples_in_both_windows(times, values):
     assert week_over_week(times, values, NOW, 60) is None
+
+
+def test_a_line_read_back_far_from_zero_time_is_within_the_rounding_of_its_times():
+    """The example hypothesis found: times near 2**30, values 0, 1, 60."""
+    base = 1073741804.0
+    fit = linear_fit([base, base + 1, base + 60], [0.0, 1.0, 60.0])
+    assert fit is not None
+    assert fit.value_at(base) == pytest.approx(0.0, abs=1e-9 * 61 + 4 * math.ulp(base + 60))
