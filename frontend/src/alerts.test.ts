@@ -21,6 +21,14 @@ describe("upsertAlert", () => {
 });
 
 describe("mergeAlerts", () => {
+  it("keeps the same list when a refetch brings nothing new (no re-render)", () => {
+    const shown = [makeAlert({ id: 2, updated_at: at(3) }), makeAlert({ id: 1, updated_at: at(1) })];
+    const fetched = shown.map((a) => ({ ...a }));
+    expect(mergeAlerts(shown, fetched)).toBe(shown);
+    expect(mergeAlerts(shown, [fetched[0]!])).not.toBe(shown);
+    expect(mergeAlerts(shown, [{ ...fetched[0]!, updated_at: at(9), state: "resolved" }, fetched[1]!])).not.toBe(shown);
+  });
+
   it("keeps an ack made while a refetch was in flight", () => {
     const shown = [makeAlert({ id: 1, state: "acknowledged", updated_at: at(5) })];
     const fetched = [makeAlert({ id: 1, state: "firing", updated_at: at(2) })];

@@ -37,6 +37,10 @@ export function mergeAlerts(shown: readonly Alert[], fetched: readonly Alert[]):
   const later = shown.filter(
     (a) => !fetchedIds.has(a.id) && (Date.parse(a.updated_at ?? "") || 0) > newest,
   );
+  // Nothing new (a resync right after the first load): keep the list, so nothing re-renders.
+  if (later.length === 0 && merged.length === shown.length && merged.every((a, i) => a === shown[i] || JSON.stringify(a) === JSON.stringify(shown[i]))) {
+    return shown as Alert[];
+  }
   return [...later, ...merged];
 }
 

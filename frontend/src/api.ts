@@ -9,6 +9,7 @@ import type {
   Change,
   Channel,
   Delivery,
+  MaintenanceWindow,
   Me,
   SessionInfo,
   User,
@@ -124,6 +125,13 @@ export function fetchTopology(): Promise<Topology> {
 
 export function fetchAlertDetail(id: number): Promise<AlertDetail> {
   return request<AlertDetail>(`/alerts/${id}/history`);
+}
+
+/** alerts.yml's maintenance windows with their occurrences between `from` and `to` (unix
+ * seconds; the hub's default, a day back to a week ahead, when absent). */
+export function fetchMaintenance(from?: number, to?: number): Promise<MaintenanceWindow[]> {
+  const query = from !== undefined && to !== undefined ? `?${new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)) })}` : "";
+  return request<MaintenanceWindow[]>(`/maintenance${query}`);
 }
 
 export function fetchSilences(): Promise<Silence[]> {

@@ -103,4 +103,12 @@ describe("mergeLatest / replaceLatest", () => {
     expect(snapshot.disks).toEqual([]);
     expect(snapshot.cpu).toBe(80);
   });
+
+  it("keeps the same map when a refetch brings nothing new (no re-render)", () => {
+    const previous = mergeLatest(new Map(), [sample("cpu_usage", {}, 20, at), sample("memory_usage", {}, 40, at)]);
+    const again = [sample("cpu_usage", {}, 20, at), sample("memory_usage", {}, 40, at)];
+    expect(replaceLatest(previous, again)).toBe(previous);
+    expect(replaceLatest(previous, [sample("cpu_usage", {}, 21, at + 1), again[1]!])).not.toBe(previous);
+    expect(replaceLatest(previous, [again[0]!])).not.toBe(previous);
+  });
 });

@@ -116,5 +116,13 @@ export function replaceLatest(previous: Latest, fetched: readonly Sample[]): Lat
   const stillReported = [...previous.entries()]
     .filter(([key]) => fresh.has(key))
     .map(([, sample]) => sample);
-  return mergeLatest(fresh, stillReported);
+  const next = mergeLatest(fresh, stillReported);
+  // Nothing new (a resync right after the first load): keep the map, so nothing re-renders.
+  const same =
+    next.size === previous.size &&
+    [...next].every(([key, sample]) => {
+      const known = previous.get(key);
+      return known !== undefined && known.time === sample.time && known.value === sample.value && known.unit === sample.unit;
+    });
+  return same ? previous : next;
 }

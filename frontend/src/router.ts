@@ -16,10 +16,11 @@ export type Route =
   | { view: "settings" }
   | { view: "users" }
   | { view: "account" }
+  | { view: "maintenance" }
   | { view: "missing"; path: string };
 
 const PLURAL: Record<string, EntityKind> = { hosts: "host", services: "service", containers: "container" };
-const SIMPLE = ["topology", "trends", "silences", "rules", "settings", "users", "account"] as const;
+const SIMPLE = ["topology", "trends", "silences", "rules", "settings", "users", "account", "maintenance"] as const;
 
 /** The view a location shows (pure). */
 export function parseRoute(pathname: string, search = ""): Route {

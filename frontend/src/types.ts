@@ -210,3 +210,23 @@ export interface Delivery {
   error: string | null;
   duration_ms: number;
 }
+
+/** When a maintenance window holds (ISO times), clipped to the range asked for. */
+export interface MaintenanceOccurrence {
+  start: string;
+  end: string;
+  clipped_start: boolean;
+  clipped_end: boolean;
+}
+
+/** A maintenance window of alerts.yml with its state now and its occurrences in a range. */
+export interface MaintenanceWindow {
+  name: string;
+  matchers: Matcher[];
+  comment: string;
+  kind: "one-off" | "recurring";
+  active: boolean;
+  /** When it next closes (active) or opens, if within a year. */
+  next_change: string | null;
+  occurrences: MaintenanceOccurrence[];
+}

@@ -107,7 +107,8 @@ export function useHub(onUnauthorized: () => void): HubState {
           setLatest((previous) => replaceLatest(previous, samples));
           setAlerts((shown) => mergeAlerts(shown, alertList));
           setAlertsLoaded(true);
-          if (graph) setTopology(graph);
+          // An unchanged graph keeps its object, so the views that draw it do not re-render.
+          if (graph) setTopology((shown) => (shown && JSON.stringify(shown) === JSON.stringify(graph) ? shown : graph));
           setError(null);
         }
         if (series && mineHistory === historyGeneration.current) {

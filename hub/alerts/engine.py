@@ -137,6 +137,11 @@ class AlertEngine:
         """The rules being evaluated (or, after :meth:`set_rules`, about to be)."""
         return self._next_rules if self._next_rules is not None else self._rules
 
+    @property
+    def policy(self) -> AlertPolicy:
+        """The alerting policy in force: routes, inhibit rules, maintenance windows…"""
+        return self._dispatcher.policy
+
     def set_policy(self, policy: AlertPolicy) -> None:
         """Route, inhibit, escalate and detect flapping by ``policy`` from now on."""
         self._dispatcher.set_policy(policy)

@@ -32,6 +32,7 @@ from hub.api.headers import security_headers
 from hub.api.heartbeats import list_heartbeats, ping_heartbeat
 from hub.api.ingest import ingest_batch, list_hosts
 from hub.api.login_links import create_login_link
+from hub.api.maintenance import list_maintenance
 from hub.api.metrics import (
     current_metrics,
     healthz,
@@ -93,6 +94,7 @@ def build_api(
         about,
         create_login_link,
         RuleController,
+        list_maintenance,
     ]
     if (WEB_DIST / "index.html").is_file():
         handlers.append(
@@ -148,6 +150,7 @@ DASHBOARD_VIEWS = (
     *("alerts", "hosts", "services", "containers", "topology"),
     *("trends", "silences", "rules", "settings"),
     *("users", "account"),
+    "maintenance",
 )
 """The dashboard's client-side routes; each loads index.html (a deep link like /alerts/12)."""
 

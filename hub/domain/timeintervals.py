@@ -115,6 +115,20 @@ def next_interval_change(
     return None
 
 
+def interval_changes(
+    intervals: tuple[TimeInterval, ...], after: datetime, until: datetime
+) -> list[datetime]:
+    """Every instant (UTC) in (``after``, ``until``] at which ``contains_any`` flips, in order:
+    one pass over the candidate boundaries, for listing a range's occurrences."""
+    inside = contains_any(intervals, after)
+    changes = []
+    for candidate in _boundaries(intervals, after, until):
+        if contains_any(intervals, candidate) != inside:
+            inside = not inside
+            changes.append(candidate)
+    return changes
+
+
 def parse_time_intervals(data: object, path: PathKey = ()) -> tuple[TimeInterval, ...]:
     """Time intervals from a YAML-shaped list of mappings.
 

@@ -84,6 +84,11 @@ class Dispatcher:
         self._escalations.tree = self.tree
         self.damper.set_rules(rules)
 
+    @property
+    def policy(self) -> AlertPolicy:
+        """The alerting policy in force (alerts.yml's, as last loaded)."""
+        return self._policy
+
     def set_policy(self, policy: AlertPolicy) -> None:
         """Use a reloaded alerts.yml's routes, inhibit rules, maintenance windows, escalation
         policies and flapping thresholds (the rules follow with :meth:`set_rules`)."""

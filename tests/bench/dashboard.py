@@ -104,6 +104,16 @@ def session_cookie(hub: HubProcess) -> str:
         return str(response.cookies["tcf_session"])
 
 
+def session_cookie_header(hub: HubProcess) -> str:
+    """A Cookie header for a new session with its CSRF cookie too: Lighthouse sends cookies as an
+    extra header, and a CSRF cookie the hub set (when it is missing) would replace that header in
+    Chromium's requests, signing the page out halfway through the run."""
+    with hub.api() as api:
+        response = api.post("/api/v1/session", json={"token": hub.token})
+        response.raise_for_status()
+        return "; ".join(f"{name}={response.cookies[name]}" for name in ("tcf_session", "tcf_csrf"))
+
+
 def cold_lcp_ms(browser: Browser, url: str, cookie: str) -> tuple[float, str]:
     """LCP of the overview in a fresh context (empty cache, no service worker), median of runs,
     and the element it was."""
@@ -148,7 +158,7 @@ def thirty_day_ready_ms(browser: Browser, url: str, cookie: str) -> tuple[float,
     return statistics.median(runs), max(asked)
 
 
-def lighthouse(url: str, cookie: str) -> dict[str, float] | None:
+def lighthouse(url: str, cookie_header: str) -> dict[str, float] | None:
     """Lighthouse 12's mobile preset (performance only) on the overview, or None without npx."""
     npx = shutil.which("npx")
     if npx is None:
@@ -159,7 +169,7 @@ def lighthouse(url: str, cookie: str) -> dict[str, float] | None:
             npx, "--yes", "lighthouse@12", url + "/",
             "--only-categories=performance", "--output=json", f"--output-path={out}",
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-            f"--extra-headers={json.dumps({'Cookie': f'tcf_session={cookie}'})}", "--quiet",
+            f"--extra-headers={json.dumps({'Cookie': cookie_header})}", "--quiet",
         ]  # fmt: skip
         env = {"CHROME_PATH": "/usr/bin/chromium", "PATH": "/usr/bin:/bin:/usr/local/bin"}
         done = subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)
@@ -170,6 +180,8 @@ def lighthouse(url: str, cookie: str) -> dict[str, float] | None:
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(out, ARTIFACTS / "lighthouse.json")
     audits = report["audits"]
+    element = audits["largest-contentful-paint-element"]["details"]["items"][0]["items"][0]
+    print(f"  Lighthouse LCP element: {element['node'].get('selector', '?')}")
     return {
         "score": report["categories"]["performance"]["score"],
         "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
@@ -201,7 +213,7 @@ def run_dashboard() -> None:
                 f"median of 3): {ready:.0f} ms; most points asked per series: {points}"
             )
             browser.close()
-        scores = lighthouse(hub.url, cookie)
+        scores = lighthouse(hub.url, session_cookie_header(hub))
         if scores is None:
             print("Lighthouse: not run (npx lighthouse@12 unavailable)")
         else:

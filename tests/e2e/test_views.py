@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,6 +33,14 @@ RULES = (
     "    severity: warning\n    message: Memory is in use\n"
     "  queue_too_deep:\n    metric: queue_depth\n    threshold: 100\n    duration: 0\n"
     "    severity: critical\n    message: The queue is too deep\n"
+    # An upgrade of every host right now (shaded on the charts) and a nightly backup.
+    "maintenance:\n"
+    "  - name: kernel upgrade\n    comment: rolling reboots\n"
+    f"    start: {(datetime.now(UTC) - timedelta(hours=1)).isoformat()}\n"
+    f"    end: {(datetime.now(UTC) + timedelta(hours=1)).isoformat()}\n"
+    "  - name: nightly backup\n    matchers: ['host=~db.*']\n"
+    "    time_intervals:\n      - times: [{start_time: '02:00', end_time: '03:00'}]\n"
+    "        location: Europe/Berlin\n"
 )
 VIEWPORTS = ["desktop", "Pixel 7"]
 ADMIN_PASSWORD = "a long admin password"
@@ -116,6 +125,9 @@ def test_every_view_renders_accessibly_at_both_sizes(
     page.get_by_test_id("alert-row").first.get_by_role("link").first.click()
     expect(page.get_by_test_id("alert-detail")).to_be_visible(timeout=10000)
     expect(page.get_by_test_id("alert-history").locator("li").first).to_be_visible(timeout=10000)
+    expect(page.get_by_test_id("maintenance-legend")).to_have_text(
+        re.compile("maintenance: kernel upgrade"), timeout=15000
+    )
     check_view(page, artifacts, "alert-detail", viewport)
 
     page.goto(hub.url + "/hosts/web-1")
@@ -124,6 +136,8 @@ def test_every_view_renders_accessibly_at_both_sizes(
     page.get_by_test_id("range-6h").click()
     expect(page.get_by_test_id("range-6h")).to_have_attribute("aria-pressed", "true")
     expect(charts.first.locator("canvas")).to_be_visible(timeout=10000)
+    legend = charts.first.get_by_test_id("maintenance-legend")
+    expect(legend).to_have_text(re.compile("maintenance: kernel upgrade"), timeout=10000)
     check_view(page, artifacts, "host-detail", viewport)
 
     for view, ready in [
@@ -134,6 +148,7 @@ def test_every_view_renders_accessibly_at_both_sizes(
         ("settings", "[data-testid=about-version]"),
         ("users", "[data-testid=sessions]"),
         ("account", "[data-testid=me-name]"),
+        ("maintenance", "[data-testid=maintenance-window]"),
     ]:
         page.goto(f"{hub.url}/{view}")
         expect(page.locator(ready).first).to_be_visible(timeout=15000)

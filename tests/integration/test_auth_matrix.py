@@ -73,6 +73,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/alerts/{alert_id:int}/resolve"): WRITE,
     ("POST", "/api/v1/alerts/{alert_id:int}/unack"): WRITE,
     ("GET", "/api/v1/silences"): READ,
+    ("GET", "/api/v1/maintenance"): READ,
     ("POST", "/api/v1/silences"): WRITE,
     ("GET", "/api/v1/silences/{silence_id:str}"): READ,
     ("POST", "/api/v1/silences/{silence_id:str}/expire"): WRITE,

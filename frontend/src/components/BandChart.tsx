@@ -2,6 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatValue } from "../format";
+import type { Shade } from "../maintenance";
 import type { Annotation, BandData } from "../series-data";
 
 const HEIGHT = 200;
@@ -15,6 +16,8 @@ export interface BandChartProps {
   unit: string;
   data: BandData;
   annotations: readonly Annotation[];
+  /** Maintenance occurrences, shaded behind the lines (unix seconds). */
+  shades?: readonly Shade[];
   /** The shown range (unix seconds); the x scale always spans it. */
   from: number;
   to: number;
@@ -62,6 +65,21 @@ function options(element: HTMLElement, width: number, props: { current: BandChar
           props.current.onZoom?.(from, to);
         },
       ],
+      drawClear: [
+        (u) => {
+          const shades = props.current.shades ?? [];
+          if (shades.length === 0) return;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = cssVar(element, "--maintenance", "rgba(124, 58, 237, 0.14)");
+          for (const shade of shades) {
+            const left = Math.max(u.bbox.left, u.valToPos(shade.from, "x", true));
+            const right = Math.min(u.bbox.left + u.bbox.width, u.valToPos(shade.to, "x", true));
+            if (right > left) ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+          }
+          ctx.restore();
+        },
+      ],
       draw: [
         (u) => {
           const ctx = u.ctx;
@@ -89,7 +107,7 @@ function aligned(data: BandData): uPlot.AlignedData {
 
 /**
  * One metric over the chosen range: average line, min–max band, last week dashed, alert
- * transitions as vertical marks; drag to zoom. uPlot is loaded on demand.
+ * transitions as vertical marks, maintenance shaded (with a legend entry); drag to zoom. uPlot is loaded on demand.
  */
 export function BandChart(props: BandChartProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -129,9 +147,17 @@ export function BandChart(props: BandChartProps) {
 
   useEffect(() => {
     plot.current?.setData(aligned(props.data));
-  }, [props.data, props.from, props.to, props.annotations]);
+  }, [props.data, props.from, props.to, props.annotations, props.shades]);
 
+  const shaded = [...new Set((props.shades ?? []).map((s) => s.label))];
   return (
-    <div class="chart-plot" ref={container} data-testid="band-chart-plot" />
+    <>
+      <div class="chart-plot" ref={container} data-testid="band-chart-plot" />
+      {shaded.length > 0 && (
+        <p class="chart-legend" data-testid="maintenance-legend">
+          <span class="swatch maintenance" aria-hidden="true" /> maintenance: {shaded.join(", ")}
+        </p>
+      )}
+    </>
   );
 }

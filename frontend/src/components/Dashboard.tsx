@@ -17,6 +17,7 @@ const NAV: readonly { href: string; label: string; views: readonly Route["view"]
   { href: "/topology", label: "Topology", views: ["topology"] },
   { href: "/trends", label: "Trends", views: ["trends"] },
   { href: "/silences", label: "Silences", views: ["silences"] },
+  { href: "/maintenance", label: "Maintenance", views: ["maintenance"] },
   { href: "/rules", label: "Rules", views: ["rules"] },
   { href: "/settings", label: "Settings", views: ["settings"] },
   { href: "/users", label: "Users", views: ["users"] },
@@ -35,6 +36,7 @@ const TITLES: Record<Route["view"], string> = {
   settings: "Settings",
   users: "Users & sessions",
   account: "My account",
+  maintenance: "Maintenance windows",
   missing: "Not found",
 };
 
@@ -50,6 +52,7 @@ const rules = () => import("../views/Rules").then((m) => m.RulesView);
 const settings = () => import("../views/Settings").then((m) => m.SettingsView);
 const users = () => import("../views/Users").then((m) => m.UsersView);
 const account = () => import("../views/Account").then((m) => m.AccountView);
+const maintenance = () => import("../views/Maintenance").then((m) => m.MaintenanceView);
 
 function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildren {
   switch (route.view) {
@@ -75,6 +78,8 @@ function View({ route, hub }: { route: Route; hub: HubState }): ComponentChildre
       return <Lazy<HubProps> load={users} props={{ hub }} />;
     case "account":
       return <Lazy<HubProps> load={account} props={{ hub }} />;
+    case "maintenance":
+      return <Lazy<HubProps> load={maintenance} props={{ hub }} />;
     case "missing":
       return (
         <p class="empty">

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { ackAlert, createSilence, fetchAlertDetail, fetchBuckets, fetchRules, unackAlert } from "../api";
+import { ackAlert, createSilence, fetchAlertDetail, fetchBuckets, fetchMaintenance, fetchRules, unackAlert } from "../api";
 import { canAck } from "../alerts";
 import { BandChart } from "../components/BandChart";
 import { formatNumber, formatValue, severityColor } from "../format";
+import { shadesFor, type Shade } from "../maintenance";
 import { annotationsFor, bandData, type BandData } from "../series-data";
 import type { Alert, AlertDetail, Rule } from "../types";
 import type { HubState } from "../use-hub";
@@ -55,6 +56,7 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [chart, setChart] = useState<{ data: BandData; from: number; to: number } | null>(null);
+  const [shades, setShades] = useState<Shade[]>([]);
   const live = hub.alerts.find((a) => a.id === id);
   const alert = live ?? detail?.alert;
   const rule = useRule(hub, detail?.alert.rule ?? "");
@@ -79,6 +81,11 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
         if (first) setChart({ data: bandData(first), from, to });
       })
       .catch(hub.fail);
+    // The windows that concern this alert (its rule and labels), shaded on its chart.
+    const labels = { alertname: detail.alert.rule, severity: detail.alert.severity, ...detail.alert.labels };
+    fetchMaintenance(from, to)
+      .then((windows) => setShades(shadesFor(windows, labels, from, to)))
+      .catch(() => setShades([]));
   }, [detail?.alert.id, metric]);
 
   if (missing) return <p class="empty">No alert #{id}.</p>;
@@ -202,6 +209,7 @@ export function AlertDetailView({ hub, id }: { hub: HubState; id: number }) {
             unit={unit}
             data={chart.data}
             annotations={annotationsFor([alert], chart.from, chart.to)}
+            shades={shades}
             from={chart.from}
             to={chart.to}
           />

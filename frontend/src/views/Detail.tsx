@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { fetchBuckets, fetchChanges } from "../api";
+import { fetchBuckets, fetchChanges, fetchMaintenance } from "../api";
 import { BandChart } from "../components/BandChart";
 import { belongsTo, entitySelector, seriesLabel, seriesOf } from "../entities";
 import { seriesKey } from "../metrics";
 import { formatChange, formatValue } from "../format";
+import { shadesFor } from "../maintenance";
 import type { EntityKind } from "../router";
 import {
   RANGES,
@@ -16,7 +17,7 @@ import {
   zoomRange,
   type BandData,
 } from "../series-data";
-import type { BucketSeries, Change, Sample } from "../types";
+import type { BucketSeries, Change, MaintenanceWindow, Sample } from "../types";
 import type { HubState } from "../use-hub";
 
 interface Loaded {
@@ -55,6 +56,18 @@ export function DetailView({ hub, kind, name }: { hub: HubState; kind: EntityKin
       live = false;
     };
   }, [seriesKeys, kind, name]);
+
+  // Maintenance occurrences in the range, shaded on the charts (none if the hub cannot say).
+  const [windows, setWindows] = useState<MaintenanceWindow[]>([]);
+  useEffect(() => {
+    let live = true;
+    fetchMaintenance(range.from, range.to)
+      .then((all) => live && setWindows(all))
+      .catch(() => live && setWindows([]));
+    return () => {
+      live = false;
+    };
+  }, [range.from, range.to]);
 
   useEffect(() => {
     if (series.length === 0) return;
@@ -169,6 +182,7 @@ export function DetailView({ hub, kind, name }: { hub: HubState; kind: EntityKin
                   unit={unit}
                   data={data}
                   annotations={annotationsFor(alerts, range.from, range.to)}
+                  shades={shadesFor(windows, sample.labels, range.from, range.to)}
                   from={range.from}
                   to={range.to}
                   onZoom={zoom}

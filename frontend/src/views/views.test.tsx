@@ -142,3 +142,49 @@ describe("helpers", () => {
     expect(sparklinePath([0, 10, null, 5], 90, 24)).toBe("M0.0 23.0L30.0 1.0M90.0 12.0");
   });
 });
+
+describe("MaintenanceView", () => {
+  it("lists the windows, active first, with matchers, comment and when", async () => {
+    const now = Date.now();
+    const api = fakeHub({
+      "GET /api/v1/maintenance": () =>
+        json([
+          {
+            name: "nightly backup",
+            matchers: [],
+            comment: "",
+            kind: "recurring",
+            active: false,
+            next_change: new Date(now + 3600_000).toISOString(),
+            occurrences: [],
+          },
+          {
+            name: "db upgrade",
+            matchers: [{ label: "host", op: "=~", value: "db.*" }],
+            comment: "postgres 17",
+            kind: "one-off",
+            active: true,
+            next_change: new Date(now + 600_000).toISOString(),
+            occurrences: [],
+          },
+        ]),
+    });
+    const { MaintenanceView } = await import("./Maintenance");
+    render(<MaintenanceView hub={hubWith([])} />);
+    const items = await screen.findAllByTestId("maintenance-window");
+    expect(items.map((li) => li.querySelector("strong")?.textContent)).toEqual(["db upgrade", "nightly backup"]);
+    expect(items[0]?.textContent).toContain('host=~"db.*"');
+    expect(items[0]?.textContent).toContain("postgres 17");
+    expect(items[0]?.textContent).toContain(`active until ${new Date(now + 600_000).toLocaleString()}`);
+    expect(items[1]?.textContent).toContain("every alert");
+    expect(items[1]?.textContent).toContain(`next ${new Date(now + 3600_000).toLocaleString()}`);
+    expect(api.calls("GET /api/v1/maintenance")).toHaveLength(1);
+  });
+
+  it("says so when alerts.yml has no windows", async () => {
+    fakeHub({ "GET /api/v1/maintenance": () => json([]) });
+    const { MaintenanceView } = await import("./Maintenance");
+    render(<MaintenanceView hub={hubWith([])} />);
+    expect(await screen.findByText(/No maintenance windows/)).toBeTruthy();
+  });
+});
