@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from hub.cli import cli
 from hub.store.migrate import (
+    CHILD_COMMAND,
     DATABASE_URL_ENV,
     MigrationError,
     current_revision,
@@ -85,3 +87,24 @@ def test_db_upgrade_creates_the_store_in_a_data_dir_that_does_not_exist_yet(tmp_
     assert f"store at revision {head_revision()} (was empty)" in done.output
     assert data.stat().st_mode & 0o777 == 0o700
     assert current_revision(f"sqlite+aiosqlite:///{data / 'hub.db'}") == head_revision()
+
+
+CHILD_PROBE = """
+import runpy, sys
+sys.argv = ["hub", sys.argv[1]]
+runpy.run_module("hub", run_name="__main__")
+print(sorted(name for name in ("click", "rich", "hub.cli", "hub.settings") if name in sys.modules))
+"""
+
+
+def test_the_migration_child_skips_the_command_lines_imports(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_PROBE, CHILD_COMMAND],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, DATABASE_URL_ENV: url},
+    )
+    assert done.stdout.strip() == "[]"
+    assert current_revision(url) == head_revision()
