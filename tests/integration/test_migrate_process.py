@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import cli
+from hub.cli.serve import _start_migration
 from hub.store.migrate import (
     CHILD_COMMAND,
     DATABASE_URL_ENV,
@@ -18,8 +19,10 @@ from hub.store.migrate import (
     current_revision,
     head_revision,
     migrations_dir,
+    start_upgrade,
     upgrade_out_of_process,
 )
+from tests.helpers import hub_settings
 
 PROBE = """
 import sys
@@ -108,3 +111,30 @@ def test_the_migration_child_skips_the_command_lines_imports(tmp_path):
     )
     assert done.stdout.strip() == "[]"
     assert current_revision(url) == head_revision()
+
+
+def test_a_started_migration_is_waited_for_by_its_migrate(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    migrate = start_upgrade(url)
+    assert migrate(url) is True
+    assert current_revision(url) == head_revision()
+    assert start_upgrade(url)(url) is False  # up to date: no child
+
+
+def test_a_started_migration_asked_for_another_store_migrates_that_one(tmp_path):
+    first, second = (f"sqlite+aiosqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    migrate = start_upgrade(first)
+    assert migrate(second) is True
+    assert current_revision(second) == head_revision()
+    assert migrate(first) is True
+    assert current_revision(first) == head_revision()
+
+
+def test_serve_starts_the_migration_early_and_leaves_an_unreadable_store_to_the_lifespan(tmp_path):
+    settings = hub_settings(tmp_path)
+    migrate = _start_migration(settings)
+    assert migrate is not upgrade_out_of_process
+    assert migrate(settings.database_url) is True
+    assert current_revision(settings.database_url) == head_revision()
+    (settings.data_dir / "hub.db").write_text("this is not a database")
+    assert _start_migration(settings) is upgrade_out_of_process
