@@ -38,7 +38,12 @@ READY_TIMEOUT = 2.0
 """Seconds the store has to answer /readyz's query."""
 
 
-@get("/readyz", tags=["health"], opt=PUBLIC, responses={503: ResponseSpec(Readiness)})
+@get(
+    "/readyz",
+    tags=["health"],
+    opt=PUBLIC,
+    responses={503: ResponseSpec(Readiness, generate_examples=False)},
+)
 async def readyz(hub: HubDep) -> Response[Readiness]:
     """Readiness (no auth): 200 when the store answers and no job is overdue, else 503 with
     the reason."""

@@ -55,7 +55,10 @@ class RuleController(Controller):
         media_type=YAML,
         responses={
             200: ResponseSpec(
-                dict[str, Any], description="alerts.yml: an object with `alerts:`", media_type=YAML
+                dict[str, Any],
+                description="alerts.yml: an object with `alerts:`",
+                media_type=YAML,
+                generate_examples=False,
             )
         },
     )

@@ -32,3 +32,24 @@ def test_the_probe_sees_an_imported_module():
         check=True,
     )
     assert done.stdout.strip() == "['hub.app']"
+
+
+BUILD_PROBE = """
+import contextlib, sys
+from pathlib import Path
+from hub.api import build_api
+from tests.helpers import hub_settings
+build_api(hub_settings(Path(sys.argv[1])), contextlib.asynccontextmanager(lambda app: iter(())))
+print(sorted(name for name in ("polyfactory", "faker") if name in sys.modules))
+"""
+
+
+def test_building_the_api_generates_no_examples(tmp_path):
+    """The binary leaves out polyfactory and faker (Litestar's example generation; faker alone
+    doubled start-up), and build_api makes the OpenAPI schema at start: no response may ask
+    for generated examples, or the binary cannot start."""
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD_PROBE, str(tmp_path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
