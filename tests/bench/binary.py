@@ -37,6 +37,9 @@ def first_200(binary: Path, home: str) -> tuple[float, float]:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
+                if process.poll() is not None:
+                    status = process.returncode
+                    raise RuntimeError(f"{binary} serve exited with status {status}") from None
                 time.sleep(0.02)
         wall = time.monotonic() - start
         cpu = 0.0
