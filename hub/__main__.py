@@ -1,6 +1,20 @@
-"""``python -m hub`` is the ``tcf-hub`` command."""
+"""``python -m hub`` is the ``tcf-hub`` command (and, with ``_migrate-store``, the hub's own
+migration child, which skips the CLI's imports: see ``hub.store.migrate.CHILD_COMMAND``)."""
 
-from hub.cli import cli
+import sys
+
+
+def main() -> None:
+    """Run the migration child or the ``tcf-hub`` command line."""
+    if sys.argv[1:] == ["_migrate-store"]:
+        from hub.store.migrate import child_main
+
+        child_main()
+        return
+    from hub.cli import cli
+
+    cli(prog_name="tcf-hub")
+
 
 if __name__ == "__main__":
-    cli(prog_name="tcf-hub")
+    main()

@@ -14,9 +14,6 @@ from datetime import timedelta
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-import requests
-from pywebpush import WebPushException, webpush
-
 from hub.domain.config import WebPushChannelConfig
 from hub.domain.notifications import Notification, NotifiedAlert
 from hub.domain.push import PushPayload, PushSubscription, encode_payload, topic
@@ -152,6 +149,11 @@ class WebPush:
         }
         headers: dict[str, str | int | float] = {"Topic": topic(alert.fingerprint)}
         headers["Urgency"] = "high" if alert.labels.get("severity") == "critical" else "normal"
+        # pywebpush pulls in aiohttp and requests (over a second of start-up): imported at the
+        # first push, not with the channel registry.
+        import requests
+        from pywebpush import WebPushException, webpush
+
         try:
             webpush(
                 device.info(),

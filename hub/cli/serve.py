@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -15,6 +16,7 @@ import uvicorn
 
 from hub.cli.options import config_dir_option, data_dir_option
 from hub.lib.gctune import tune_gc
+from hub.lib.secrets import ensure_private_dir
 from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
 
@@ -89,6 +91,19 @@ class HubServer(uvicorn.Server):
             self._captured_signals.remove(sig)
 
 
+def _start_migration(settings: Settings) -> Callable[[str], object]:
+    """Start the store's migration child now, so that on a fresh store it runs beside the
+    server stack's imports instead of after them; the app's lifespan waits for it. When the
+    store cannot be read yet, the lifespan migrates (and reports) as it always did."""
+    from hub.store.migrate import MigrationError, start_upgrade, upgrade_out_of_process
+
+    try:
+        ensure_private_dir(settings.data_dir)
+        return start_upgrade(settings.database_url)
+    except (MigrationError, OSError):
+        return upgrade_out_of_process
+
+
 @click.command()
 @config_dir_option
 @data_dir_option
@@ -136,12 +151,13 @@ def serve(
     if problem:
         click.echo(f"tcf-hub: {problem}", err=True)
         sys.exit(EXIT_CONFIG)
+    migrate = _start_migration(settings)
     # Imported here, not at the top: the server stack (Litestar, SQLAlchemy, Alembic) takes most
     # of a second to import, and `tcf-hub ctl` should not pay for it.
     from hub.app import create_app
 
     tune_gc()
-    app = create_app(settings, announce=lambda line: click.echo(line))
+    app = create_app(settings, announce=lambda line: click.echo(line), migrate=migrate)
     config = uvicorn.Config(
         app,
         host=settings.host,

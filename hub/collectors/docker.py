@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from hub.collectors.docker_sdk import (
+from hub.collectors.docker_engine import (
     CONCURRENCY,
     DEFAULT_HOST,
     DEFAULT_SOCKET,
@@ -23,7 +23,6 @@ from hub.collectors.docker_sdk import (
     Engine,
     EngineUnavailableError,
     EventStream,
-    SdkEngine,
 )
 from hub.collectors.docker_stats import (
     Container,
@@ -79,6 +78,14 @@ def docker_collectors(
     ]
 
 
+def _sdk_connect(environ: Mapping[str, str], timeout: int) -> Engine:
+    """The docker SDK's engine; the SDK (and requests) is imported here, at the first
+    connection, not when the hub starts."""
+    from hub.collectors.docker_sdk import SdkEngine
+
+    return SdkEngine.connect(environ, timeout)
+
+
 class DockerCollector:
     """Every container of one engine, labelled ``container``, ``image``, ``host`` and the
     compose project and service: ``container_running``, ``container_health``,
@@ -108,7 +115,7 @@ class DockerCollector:
         self._required = required
         environ = os.environ if environ is None else environ  # what docker.from_env reads
         self._where = environ.get("DOCKER_HOST") or DEFAULT_HOST
-        self._connect = connect or partial(SdkEngine.connect, dict(environ), timeout)
+        self._connect = connect or partial(_sdk_connect, dict(environ), timeout)
         self._debounce = debounce
         # Own threads: a hung dockerd ties up these, never the loop's default executor.
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="docker")

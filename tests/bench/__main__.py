@@ -45,7 +45,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "fault-webhook": lambda args: run_fault_to_webhook(),
     "passwords": lambda args: run_passwords(),
     "dashboard": lambda args: run_dashboard(),
-    "binary": lambda args: run_binary(),
+    "binary": lambda args: run_binary(baseline=args.baseline),
     "load": lambda args: run_load(args.seconds, sse=args.sse, agents=args.agents),
 }
 
@@ -73,8 +73,8 @@ def main() -> int:
         "--baseline",
         type=Path,
         metavar="DIR",
-        help="collectors and ingest also measure this older code (git archive REV | tar -x -C "
-        "DIR, plus hub/web/dist) in the same run and print the ratios",
+        help="collectors, ingest and binary also measure this older code (git archive REV | "
+        "tar -x -C DIR, plus hub/web/dist; for binary, its dist/tcf-hub) in the same run",
     )
     args = parser.parse_args()
     for name in args.names:

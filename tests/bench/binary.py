@@ -37,6 +37,9 @@ def first_200(binary: Path, home: str) -> tuple[float, float]:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
+                if process.poll() is not None:
+                    status = process.returncode
+                    raise RuntimeError(f"{binary} serve exited with status {status}") from None
                 time.sleep(0.02)
         wall = time.monotonic() - start
         cpu = 0.0
@@ -49,15 +52,43 @@ def first_200(binary: Path, home: str) -> tuple[float, float]:
     return wall, cpu
 
 
-def run_binary(starts: int = 3) -> None:
-    """Print the binary's size and ``starts`` start-up times (the first on a fresh data dir)."""
+def run_binary(starts: int = 3, rounds: int = 3, baseline: Path | None = None) -> None:
+    """Print the binary's size and, ``rounds`` times, ``starts`` start-up times (the first on a
+    fresh data dir). With ``baseline`` (an older tree with its own ``dist/tcf-hub``), that
+    binary is started too, alternating with this one in every round, so both see the same load.
+    """
     if not BINARY.is_file():
         print("binary: dist/tcf-hub is not built (make package); skipped")
         return
-    print(f"binary: {BINARY.stat().st_size / 1e6:.1f} MB (budget 60 MB)")
-    with tempfile.TemporaryDirectory() as home:
-        for run in range(starts):
-            wall, cpu = first_200(BINARY, home)
-            case = "fresh data dir" if run == 0 else "existing store"
-            print(f"binary: first /healthz 200 after {wall:.2f} s wall, {cpu:.2f} s CPU ({case})")
+    binaries = {"this": BINARY}
+    if baseline is not None:
+        old = baseline / "dist" / "tcf-hub"
+        if not old.is_file():
+            print(f"binary: {old} is not built; baseline skipped")
+        else:
+            binaries = {"baseline": old, "this": BINARY}
+    for name, binary in binaries.items():
+        print(f"binary ({name}): {binary.stat().st_size / 1e6:.1f} MB (budget 60 MB)")
+    figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _ in range(rounds):
+        homes = {name: tempfile.TemporaryDirectory() for name in binaries}
+        try:
+            for run in range(starts):
+                case = "fresh data dir" if run == 0 else "existing store"
+                for name, binary in binaries.items():
+                    wall, cpu = first_200(binary, homes[name].name)
+                    figures.setdefault((name, case), []).append((wall, cpu))
+                    print(
+                        f"binary ({name}): first /healthz 200 after {wall:.2f} s wall, "
+                        f"{cpu:.2f} s CPU ({case})"
+                    )
+        finally:
+            for home in homes.values():
+                home.cleanup()
+    for (name, case), runs in sorted(figures.items(), key=lambda item: (item[0][1], item[0][0])):
+        walls, cpus = [run[0] for run in runs], [run[1] for run in runs]
+        print(
+            f"binary ({name}), {case}: {min(walls):.2f}–{max(walls):.2f} s wall, "
+            f"{min(cpus):.2f}–{max(cpus):.2f} s CPU over {len(runs)} starts"
+        )
     print(f"binary: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -10,14 +11,18 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import cli
+from hub.cli.serve import _start_migration
 from hub.store.migrate import (
+    CHILD_COMMAND,
     DATABASE_URL_ENV,
     MigrationError,
     current_revision,
     head_revision,
     migrations_dir,
+    start_upgrade,
     upgrade_out_of_process,
 )
+from tests.helpers import hub_settings
 
 PROBE = """
 import sys
@@ -85,3 +90,51 @@ def test_db_upgrade_creates_the_store_in_a_data_dir_that_does_not_exist_yet(tmp_
     assert f"store at revision {head_revision()} (was empty)" in done.output
     assert data.stat().st_mode & 0o777 == 0o700
     assert current_revision(f"sqlite+aiosqlite:///{data / 'hub.db'}") == head_revision()
+
+
+CHILD_PROBE = """
+import runpy, sys
+sys.argv = ["hub", sys.argv[1]]
+runpy.run_module("hub", run_name="__main__")
+print(sorted(name for name in ("click", "rich", "hub.cli", "hub.settings") if name in sys.modules))
+"""
+
+
+def test_the_migration_child_skips_the_command_lines_imports(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD_PROBE, CHILD_COMMAND],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, DATABASE_URL_ENV: url},
+    )
+    assert done.stdout.strip() == "[]"
+    assert current_revision(url) == head_revision()
+
+
+def test_a_started_migration_is_waited_for_by_its_migrate(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    migrate = start_upgrade(url)
+    assert migrate(url) is True
+    assert current_revision(url) == head_revision()
+    assert start_upgrade(url)(url) is False  # up to date: no child
+
+
+def test_a_started_migration_asked_for_another_store_migrates_that_one(tmp_path):
+    first, second = (f"sqlite+aiosqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    migrate = start_upgrade(first)
+    assert migrate(second) is True
+    assert current_revision(second) == head_revision()
+    assert migrate(first) is True
+    assert current_revision(first) == head_revision()
+
+
+def test_serve_starts_the_migration_early_and_leaves_an_unreadable_store_to_the_lifespan(tmp_path):
+    settings = hub_settings(tmp_path)
+    migrate = _start_migration(settings)
+    assert migrate is not upgrade_out_of_process
+    assert migrate(settings.database_url) is True
+    assert current_revision(settings.database_url) == head_revision()
+    (settings.data_dir / "hub.db").write_text("this is not a database")
+    assert _start_migration(settings) is upgrade_out_of_process
