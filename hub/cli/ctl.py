@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from hub.cli.client import EXIT_REFUSED, HubClient, find_token
-from hub.cli.output import console, hub_client, make_table, when
+from hub.cli.output import console, hub_client, make_table, print_rows, when
 from hub.lib.durations import format_duration
 from hub.lib.yamlconf import ConfigError, load_yaml
 from hub.notify.policy import parse_policy
@@ -128,24 +128,22 @@ def alerts() -> None:
 def alerts_list(ctx: click.Context, state: str | None, as_json: bool) -> None:
     """List alerts, newest first."""
     rows = hub_client(ctx).get("/api/v1/alerts", state=state)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table("id", "rule", "state", "severity", "labels", "value", "started", "acked by")
-    for row in rows:
-        labels = {k: v for k, v in row["labels"].items() if k not in ("alertname", "severity")}
-        value = "" if row["value"] is None else f"{row['value']:.4g}"
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("id", "rule", "state", "severity", "labels", "value", "started", "acked by"),
+        lambda row: (
             str(row["id"]),
             row["rule"],
             row["state"],
             row["severity"],
-            _labels(labels),
-            value,
+            _labels({k: v for k, v in row["labels"].items() if k not in ("alertname", "severity")}),
+            "" if row["value"] is None else f"{row['value']:.4g}",
             when(row["started_at"]),
             row.get("acknowledged_by") or "",
-        )
-    console().print(table)
+        ),
+        fold=("labels",),
+    )
 
 
 @alerts.command("ack")

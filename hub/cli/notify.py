@@ -9,7 +9,7 @@ from urllib.parse import quote
 import click
 
 from hub.cli.client import EXIT_REFUSED, HubClient
-from hub.cli.output import console, hub_client, make_table, when
+from hub.cli.output import hub_client, print_rows, when
 
 TEST_TIMEOUT = 330.0
 """Seconds ``notify test`` waits for the hub: longer than any channel's timeout."""
@@ -45,14 +45,11 @@ def notify_test(ctx: click.Context, channel: str, as_json: bool) -> None:
 def notify_channels(ctx: click.Context, as_json: bool) -> None:
     """Configured channels with their health (no secrets)."""
     rows = hub_client(ctx).get("/api/v1/channels")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table(
-        "name", "type", "status", "target", "last attempt", "pending", "error", fold=("error",)
-    )
-    for row in rows:
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("name", "type", "status", "target", "last attempt", "pending", "error"),
+        lambda row: (
             row["name"],
             row["type"],
             row["status"],
@@ -60,8 +57,9 @@ def notify_channels(ctx: click.Context, as_json: bool) -> None:
             when(row["last_attempt_at"]),
             str(row["pending"]),
             row["last_error"] or "",
-        )
-    console().print(table)
+        ),
+        fold=("error",),
+    )
 
 
 @notify.command("log")
@@ -72,14 +70,11 @@ def notify_channels(ctx: click.Context, as_json: bool) -> None:
 def notify_log(ctx: click.Context, channel: str | None, limit: int, as_json: bool) -> None:
     """The delivery log: every attempt with its outcome, status, error and duration."""
     rows = hub_client(ctx).get("/api/v1/notifications/deliveries", channel=channel, limit=limit)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table(
-        "at", "notification", "channel", "outcome", "status", "ms", "error", fold=("error",)
-    )
-    for row in rows:
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("at", "notification", "channel", "outcome", "status", "ms", "error"),
+        lambda row: (
             when(row["at"]),
             str(row["notification_id"]),
             row["channel"],
@@ -87,5 +82,6 @@ def notify_log(ctx: click.Context, channel: str | None, limit: int, as_json: boo
             "" if row["status_code"] is None else str(row["status_code"]),
             f"{row['duration_ms']:.0f}",
             row["error"] or "",
-        )
-    console().print(table)
+        ),
+        fold=("error",),
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import click
@@ -37,3 +38,20 @@ def make_table(*columns: str, fold: Iterable[str] = ("labels",)) -> Table:
 def when(value: str | None) -> str:
     """An API timestamp as ``YYYY-MM-DD HH:MM:SS`` (empty for none)."""
     return "" if not value else value[:19].replace("T", " ")
+
+
+def print_rows(
+    rows: list[dict[str, Any]],
+    as_json: bool,
+    columns: Sequence[str],
+    cells: Callable[[dict[str, Any]], Sequence[str]],
+    fold: Iterable[str] = (),
+) -> None:
+    """``rows`` as JSON for scripts, or as a table of ``columns`` whose cells ``cells`` makes."""
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = make_table(*columns, fold=fold)
+    for row in rows:
+        table.add_row(*cells(row))
+    console().print(table)

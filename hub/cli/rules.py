@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hub.cli.client import EXIT_REFUSED
-from hub.cli.output import console, hub_client, make_table
+from hub.cli.output import hub_client, print_rows
 from hub.cli.ruletest import run_test_file
 from hub.lib.durations import format_duration
 from hub.lib.yamlconf import ConfigError
@@ -22,23 +22,25 @@ from hub.lib.yamlconf import ConfigError
 def rules_list(ctx: click.Context, as_json: bool) -> None:
     """The rules the hub evaluates: alerts.yml's (source file) and the API's (source api)."""
     rows = hub_client(ctx).get("/api/v1/rules")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table("name", "source", "condition", "for", "severity", fold=())
-    for row in rows:
-        if row.get("absent") is not None:
-            condition = f"no {row['metric']} for {format_duration(row['absent'])}"
-        else:
-            condition = f"{row['metric']} {row['operator']} {row['threshold']:g}"
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("name", "source", "condition", "for", "severity"),
+        lambda row: (
             row["name"],
             row["source"],
-            condition,
+            _condition(row),
             format_duration(row["duration"]),
             row["severity"],
-        )
-    console().print(table)
+        ),
+    )
+
+
+def _condition(row: dict[str, Any]) -> str:
+    """A rule's condition in one line: ``metric op threshold`` or ``no metric for 5m``."""
+    if row.get("absent") is not None:
+        return f"no {row['metric']} for {format_duration(row['absent'])}"
+    return f"{row['metric']} {row['operator']} {row['threshold']:g}"
 
 
 @click.command("test")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from hub.cli.output import console, hub_client, make_table, when
+from hub.cli.output import hub_client, print_rows, when
 
 
 @click.command("silence")
@@ -42,14 +42,11 @@ def silences() -> None:
 def silences_list(ctx: click.Context, as_json: bool) -> None:
     """Pending, active and recently expired silences."""
     rows = hub_client(ctx).get("/api/v1/silences")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table(
-        "id", "state", "matchers", "starts", "ends", "by", "comment", fold=("matchers", "comment")
-    )
-    for row in rows:
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("id", "state", "matchers", "starts", "ends", "by", "comment"),
+        lambda row: (
             row["id"],
             row["state"],
             ", ".join(_matcher(m) for m in row["matchers"]),
@@ -57,8 +54,9 @@ def silences_list(ctx: click.Context, as_json: bool) -> None:
             when(row["ends_at"]),
             row["created_by"],
             row["comment"],
-        )
-    console().print(table)
+        ),
+        fold=("matchers", "comment"),
+    )
 
 
 @silences.command("expire")

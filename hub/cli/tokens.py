@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from hub.cli.output import console, hub_client, make_table, when
+from hub.cli.output import hub_client, print_rows, when
 from hub.domain.tokens import TokenScope
 
 SCOPES = tuple(scope.value for scope in TokenScope)
@@ -38,18 +36,17 @@ def tokens_create(ctx: click.Context, name: str, scope: str) -> None:
 def tokens_list(ctx: click.Context, as_json: bool) -> None:
     """List tokens with their scope and last use (never their secrets)."""
     rows = hub_client(ctx).get("/api/v1/tokens")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table("name", "scope", "created", "last used", fold=())
-    for row in rows:
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("name", "scope", "created", "last used"),
+        lambda row: (
             row["name"],
             row["scope"],
             when(row["created_at"]),
             when(row.get("last_used_at")) or "never",
-        )
-    console().print(table)
+        ),
+    )
 
 
 @tokens.command("revoke")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
-from hub.cli.output import console, hub_client, make_table, when
+from hub.cli.output import hub_client, print_rows, when
 from hub.domain.users import Role
 
 ROLES = tuple(role.value for role in Role)
@@ -59,18 +58,17 @@ def users_add(ctx: click.Context, name: str, role: str, password_stdin: bool) ->
 def users_list(ctx: click.Context, as_json: bool) -> None:
     """List users with their role and whether TOTP is on (never passwords)."""
     rows = hub_client(ctx).get("/api/v1/users")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table("name", "role", "totp", "created", fold=())
-    for row in rows:
-        table.add_row(
+    print_rows(
+        rows,
+        as_json,
+        ("name", "role", "totp", "created"),
+        lambda row: (
             row["name"],
             row["role"],
             "on" if row["totp_enabled"] else "off",
             when(row["created_at"]),
-        )
-    console().print(table)
+        ),
+    )
 
 
 @users.command("remove")
@@ -122,12 +120,14 @@ def users_sessions(ctx: click.Context, name: str | None, revoke: bool, as_json: 
         click.echo(f"{ended['sessions_ended']} session(s) of {name!r} ended")
         return
     rows = client.get(f"/api/v1/users/{name}/sessions" if name else "/api/v1/sessions")
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = make_table("id", "user", "created", "expires", fold=())
-    for row in rows:
-        table.add_row(
-            row["id"][:16], row["principal"], when(row["created_at"]), when(row["expires_at"])
-        )
-    console().print(table)
+    print_rows(
+        rows,
+        as_json,
+        ("id", "user", "created", "expires"),
+        lambda row: (
+            row["id"][:16],
+            row["principal"],
+            when(row["created_at"]),
+            when(row["expires_at"]),
+        ),
+    )

@@ -18,6 +18,15 @@ from hub.store.repos import AlertRepo, AuthRepo, OutboxRepo, SampleRepo
 from hub.store.tokens import TokenRepo
 from hub.store.users import UserRepo
 
+_PG_HISTORY_BYTES = """
+SELECT (SELECT coalesce(sum(pg_column_size(data) + 40), 0) FROM chunks)
+     + (SELECT coalesce(sum(pg_column_size(data) + 40), 0) FROM rollups)
+     + (SELECT count(*) * 56 FROM samples)
+"""
+"""The stored history's bytes on PostgreSQL: chunk and rollup blobs as stored (compressed or
+not) and the head's rows, each row with its own cost (40 B: tuple header, line pointer, keys;
+a head row adds its time and value)."""
+
 
 class StoreBusyError(RuntimeError):
     """The store could not be written now (another writer held it too long); nothing was
@@ -71,18 +80,26 @@ class Store:
             return await storage_stats(conn)
 
     async def used_bytes(self) -> int | None:
-        """Bytes of the SQLite file that hold data (free pages excluded); None elsewhere."""
-        if self.engine.dialect.name != "sqlite":
-            return None
+        """Bytes the data takes: of the SQLite file, its pages in use; on PostgreSQL, which
+        reuses freed space itself rather than shrinking its files, the stored history's rows
+        (so ``retention.max_disk`` sees what dropping a block gives back)."""
         async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                return int((await conn.execute(sa.text(_PG_HISTORY_BYTES))).scalar_one())
+            if self.engine.dialect.name != "sqlite":
+                return None
             pages, free, size = await sqlite_pages(conn)
         return (pages - free) * size
 
     async def size_bytes(self) -> int | None:
-        """Size of the SQLite file (free pages included, the WAL not); None elsewhere."""
-        if self.engine.dialect.name != "sqlite":
-            return None
+        """Size of the SQLite file (free pages included, the WAL not), or of the PostgreSQL
+        database."""
         async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                query = sa.text("SELECT pg_database_size(current_database())")
+                return int((await conn.execute(query)).scalar_one())
+            if self.engine.dialect.name != "sqlite":
+                return None
             pages, _free, size = await sqlite_pages(conn)
         return pages * size
 

@@ -383,6 +383,20 @@ class AlertRepo:
         ]
 
 
+_DELIVERIES = sa.select(
+    t.deliveries.c.outbox_id,
+    t.outbox.c.channel,
+    t.deliveries.c.at,
+    t.deliveries.c.ok,
+    t.deliveries.c.error,
+    t.deliveries.c.duration_ms,
+    t.deliveries.c.outcome,
+    t.deliveries.c.status_code,
+    t.deliveries.c.id,
+).join(t.outbox, t.outbox.c.id == t.deliveries.c.outbox_id)
+"""Delivery attempts with their channel, in the field order of :class:`Delivery`."""
+
+
 class OutboxRepo:
     """Queued notifications and the delivery log."""
 
@@ -476,22 +490,7 @@ class OutboxRepo:
         """The newest delivery attempts, newest first; of one ``channel``, and older than the
         attempt with id ``before`` (paging), when given."""
         d, o = t.deliveries.c, t.outbox.c
-        query = (
-            sa.select(
-                d.outbox_id,
-                o.channel,
-                d.at,
-                d.ok,
-                d.error,
-                d.duration_ms,
-                d.outcome,
-                d.status_code,
-                d.id,
-            )
-            .join(t.outbox, o.id == d.outbox_id)
-            .order_by(d.id.desc())
-            .limit(limit)
-        )
+        query = _DELIVERIES.order_by(d.id.desc()).limit(limit)
         if channel is not None:
             query = query.where(o.channel == channel)
         if before is not None:
@@ -505,21 +504,7 @@ class OutboxRepo:
         newest = (
             sa.select(sa.func.max(d.id)).join(t.outbox, o.id == d.outbox_id).group_by(o.channel)
         )
-        rows = await self._conn.execute(
-            sa.select(
-                d.outbox_id,
-                o.channel,
-                d.at,
-                d.ok,
-                d.error,
-                d.duration_ms,
-                d.outcome,
-                d.status_code,
-                d.id,
-            )
-            .join(t.outbox, o.id == d.outbox_id)
-            .where(d.id.in_(newest))
-        )
+        rows = await self._conn.execute(_DELIVERIES.where(d.id.in_(newest)))
         return {row.channel: Delivery(*row) for row in rows}
 
     async def pending_by_channel(self) -> dict[str, int]:
