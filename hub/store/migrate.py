@@ -89,6 +89,7 @@ def current_revision(url: str) -> str | None:
 
 
 VERSION_TABLE = "alembic_version"
+"""Where Alembic keeps a store's revision (``create_newest`` writes the same table)."""
 
 
 def create_newest(url: str) -> bool:
@@ -169,7 +170,7 @@ def start_upgrade(url: str) -> Callable[[str], bool]:
     behind, the child (a second interpreter start) runs beside those imports.
 
     Raises:
-        MigrationError: the store cannot be read.
+        MigrationError: the store cannot be read, or an empty one cannot be created.
     """
     try:
         current = current_revision(url)
