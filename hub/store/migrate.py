@@ -5,7 +5,8 @@ in a child process (``upgrade_out_of_process``), because Alembic and its templat
 otherwise stay in the long-running hub's memory (about 14 MB of its 90 MB budget). An empty
 database gets the newest schema straight from ``hub.store.tables``, stamped with the head
 revision (``create_newest``), without Alembic or a child: a test proves that schema equal to the
-one the whole migration chain builds, on SQLite and PostgreSQL.
+one the whole migration chain builds, on SQLite and PostgreSQL, and another that no migration
+writes rows (a migration that must, say to seed defaults, has to do the same here).
 """
 
 from __future__ import annotations

@@ -5,13 +5,20 @@ builds, on every backend, or a store created this way would drift from a migrate
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from hub.store.migrate import create_newest, head_revision, sync_url, upgrade
+from hub.store.migrate import (
+    create_newest,
+    head_revision,
+    migrations_dir,
+    sync_url,
+    upgrade,
+)
 from tests.backends import backend_url
 
 
@@ -103,3 +110,14 @@ def test_a_store_with_tables_is_left_to_alembic(tmp_path):
     before = describe(url)
     assert create_newest(url) is False
     assert describe(url) == before
+
+
+DATA_STEPS = re.compile(r"op\.execute|bulk_insert|\.insert\(|\.update\(|\.delete\(|sa\.text\(")
+
+
+def test_migrations_change_the_schema_only():
+    """create_newest replays no migration step, so a step that writes rows (default data, a
+    backfill) would be missing from fresh stores: such a step must be added there too."""
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        upgrade_part = script.read_text(encoding="utf-8").split("def downgrade", 1)[0]
+        assert not DATA_STEPS.search(upgrade_part), f"{script.name} writes data"
