@@ -130,6 +130,7 @@ def serve(
     log_level: str,
 ) -> None:
     """Run the hub: collect, evaluate, notify and serve the dashboard."""
+    tune_gc()  # before the server stack's imports, which also allocate a lot
     logging.basicConfig(
         level=log_level.upper(),
         stream=sys.stderr,
@@ -156,7 +157,6 @@ def serve(
     # of a second to import, and `tcf-hub ctl` should not pay for it.
     from hub.app import create_app
 
-    tune_gc()
     app = create_app(settings, announce=lambda line: click.echo(line), migrate=migrate)
     config = uvicorn.Config(
         app,

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from hub.notify.flapping import FlapEvent, FlapState, FlapThresholds, can_forget, observe
-from hub.store.engine import Tx
+
+if TYPE_CHECKING:  # only annotations: config parsing (hub.settings, ctl) needs no SQLAlchemy
+    from hub.store.engine import Tx
 
 FLAP = "flap"
 """``notify_state`` kind of flap records (key: the alert's fingerprint)."""

@@ -2,7 +2,11 @@
 
 The hub checks the store's revision itself and runs Alembic only when the store is behind —
 in a child process (``upgrade_out_of_process``), because Alembic and its templates would
-otherwise stay in the long-running hub's memory (about 14 MB of its 90 MB budget).
+otherwise stay in the long-running hub's memory (about 14 MB of its 90 MB budget). An empty
+database gets the newest schema straight from ``hub.store.tables``, stamped with the head
+revision (``create_newest``), without Alembic or a child: a test proves that schema equal to the
+one the whole migration chain builds, on SQLite and PostgreSQL, and another that no migration
+writes rows (a migration that must, say to seed defaults, has to do the same here).
 """
 
 from __future__ import annotations
@@ -85,6 +89,36 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
+VERSION_TABLE = "alembic_version"
+"""Where Alembic keeps a store's revision (``create_newest`` writes the same table)."""
+
+
+def create_newest(url: str) -> bool:
+    """Give an empty database the newest schema (the tables of ``hub.store.tables``) and stamp
+    it with the head revision, as Alembic's ``upgrade head`` would, in one transaction; returns
+    False, changing nothing, when the database already has a table (blocking)."""
+    from hub.store.tables import metadata
+
+    head = head_revision()
+    version = sa.Table(  # Alembic's own version table, constraint name included
+        VERSION_TABLE,
+        sa.MetaData(),
+        sa.Column("version_num", sa.String(32), nullable=False),
+        sa.PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    engine = sa.create_engine(sync_url(url))
+    try:
+        with engine.begin() as conn:
+            if sa.inspect(conn).get_table_names():
+                return False
+            metadata.create_all(conn)
+            version.create(conn)
+            conn.execute(version.insert().values(version_num=head))
+        return True
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision`` in this process (blocking)."""
     from alembic import command  # heavy: imported only when migrating
@@ -102,8 +136,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def upgrade_out_of_process(url: str) -> bool:
-    """Bring the store to the newest revision, running Alembic in a child process when it is
-    behind; returns whether it migrated (blocking).
+    """Bring the store to the newest revision: an empty one is created in this process
+    (``create_newest``), one that is behind is migrated by Alembic in a child process; returns
+    whether it changed (blocking).
 
     Raises:
         MigrationError: the child failed; its output says why.
@@ -131,11 +166,12 @@ def start_upgrade(url: str) -> Callable[[str], bool]:
     """Start the migration child for the store at ``url`` if it is behind, without waiting;
     the returned ``migrate`` waits for it (or does nothing when the store is up to date).
 
-    ``tcf-hub serve`` calls this before importing the rest of the server stack, so that on a
-    fresh store the child (a second interpreter start) runs beside those imports.
+    An empty store is created at once, in this process (``create_newest``): no child. ``tcf-hub
+    serve`` calls this before importing the rest of the server stack, so that when the store is
+    behind, the child (a second interpreter start) runs beside those imports.
 
     Raises:
-        MigrationError: the store cannot be read.
+        MigrationError: the store cannot be read, or an empty one cannot be created.
     """
     try:
         current = current_revision(url)
@@ -143,6 +179,13 @@ def start_upgrade(url: str) -> Callable[[str], bool]:
         raise MigrationError(f"cannot read the store: {error.orig}") from error
     if current == head_revision():
         return lambda _url: False
+    if current is None:
+        try:
+            created = create_newest(url)
+        except sa.exc.DBAPIError as error:
+            raise MigrationError(f"cannot create the store: {error.orig}") from error
+        if created:
+            return lambda other: other == url or upgrade_out_of_process(other)
     if getattr(sys, "frozen", False):  # the one-file binary runs its own entry point
         command = [sys.executable, CHILD_COMMAND]
     else:

@@ -1,6 +1,8 @@
 """The one-file binary's budgets: size, and time to the first ``/healthz`` 200 (fresh data dir,
 then an existing store), with the CPU its processes used by then (the start-up an idle machine
-would see; wall time on a shared machine includes waiting for a core)."""
+would see; wall time on a shared machine includes waiting for a core). Also the CPU of
+``--version`` and ``ctl --help`` from the binary, and how much of it the bootloader spends
+unpacking itself before its Python starts."""
 
 from __future__ import annotations
 
@@ -52,6 +54,43 @@ def first_200(binary: Path, home: str) -> tuple[float, float]:
     return wall, cpu
 
 
+def command_cpu(binary: Path, *args: str) -> tuple[float, float, float]:
+    """CPU seconds of the bootloader before it starts its Python child (unpacking the archive
+    to a temporary dir), CPU seconds of the whole command (both processes) and its wall time."""
+    start = time.monotonic()
+    process = subprocess.Popen([str(binary), *args], stdout=subprocess.DEVNULL)
+    parent = psutil.Process(process.pid)
+    unpack = float("nan")
+    while process.poll() is None:
+        try:
+            children, used = parent.children(), parent.cpu_times()
+        except psutil.NoSuchProcess:
+            break
+        if children:
+            unpack = used.user + used.system
+            break
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{binary} {' '.join(args)} exited with status {process.returncode}")
+    return unpack, usage.ru_utime + usage.ru_stime, time.monotonic() - start
+
+
+def run_commands(binaries: dict[str, Path], rounds: int) -> None:
+    """Print the CPU of ``--version`` and ``ctl --help`` and the unpacking part of it."""
+    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    for _ in range(rounds):
+        for args in (("--version",), ("ctl", "--help")):
+            for name, binary in binaries.items():
+                figures.setdefault((name, " ".join(args)), []).append(command_cpu(binary, *args))
+    for (name, command), runs in figures.items():
+        unpack, cpu, wall = zip(*runs, strict=True)
+        print(
+            f"binary ({name}), {command}: {min(cpu):.2f}–{max(cpu):.2f} s CPU of which unpacking "
+            f"{min(unpack):.2f}–{max(unpack):.2f} s, {min(wall):.2f}–{max(wall):.2f} s wall"
+        )
+
+
 def run_binary(starts: int = 3, rounds: int = 3, baseline: Path | None = None) -> None:
     """Print the binary's size and, ``rounds`` times, ``starts`` start-up times (the first on a
     fresh data dir). With ``baseline`` (an older tree with its own ``dist/tcf-hub``), that
@@ -69,6 +108,7 @@ def run_binary(starts: int = 3, rounds: int = 3, baseline: Path | None = None) -
             binaries = {"baseline": old, "this": BINARY}
     for name, binary in binaries.items():
         print(f"binary ({name}): {binary.stat().st_size / 1e6:.1f} MB (budget 60 MB)")
+    run_commands(binaries, rounds)
     figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(rounds):
         homes = {name: tempfile.TemporaryDirectory() for name in binaries}

@@ -4,6 +4,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from hub.api.auth import SESSION_COOKIE
+from hub.api.routes import OpenAPIPlugin
 
 
 async def test_healthz_needs_no_auth(hub):
@@ -40,6 +41,24 @@ async def test_openapi_schema_is_served(hub):
     paths = response.json()["paths"]
     assert "/api/v1/alerts/{alert_id}/ack" in paths
     assert "/api/v1/series" in paths
+
+
+async def test_openapi_schema_is_built_on_its_first_request_with_no_body_on_204(make_hub):
+    app = make_hub()
+    plugin = app.plugins.get(OpenAPIPlugin)
+    async with AsyncTestClient(app=app) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert plugin._openapi is None  # start-up and other requests do not build it
+        doc = (await client.get("/schema/openapi.json")).json()
+    assert plugin._openapi is not None
+    no_content = {
+        (path, method): op["responses"]["204"]
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if "204" in op.get("responses", {})
+    }
+    assert ("/api/v1/session", "delete") in no_content
+    assert all("content" not in response for response in no_content.values())
 
 
 async def test_one_time_login_link_sets_a_session_and_works_only_once(hub):

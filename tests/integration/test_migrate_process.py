@@ -1,4 +1,5 @@
-"""The hub migrates its store in a child process, so Alembic never stays in its memory."""
+"""The hub migrates its store in a child process, so Alembic never stays in its memory; an empty
+store is created in the hub's own process, without Alembic."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from hub.cli import cli
@@ -20,6 +22,7 @@ from hub.store.migrate import (
     head_revision,
     migrations_dir,
     start_upgrade,
+    upgrade,
     upgrade_out_of_process,
 )
 from tests.helpers import hub_settings
@@ -32,7 +35,7 @@ print('alembic' in sys.modules)
 """
 
 
-def test_a_fresh_store_is_migrated_by_a_child_and_alembic_stays_out(tmp_path):
+def test_a_fresh_store_is_created_without_alembic(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
     done = subprocess.run(
         [sys.executable, "-c", PROBE, url], capture_output=True, text=True, check=True
@@ -115,14 +118,18 @@ def test_the_migration_child_skips_the_command_lines_imports(tmp_path):
 
 def test_a_started_migration_is_waited_for_by_its_migrate(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    upgrade(url, "0001")  # behind: Alembic's child brings it to the head
     migrate = start_upgrade(url)
     assert migrate(url) is True
     assert current_revision(url) == head_revision()
     assert start_upgrade(url)(url) is False  # up to date: no child
 
 
-def test_a_started_migration_asked_for_another_store_migrates_that_one(tmp_path):
+@pytest.mark.parametrize("first_revision", [None, "0001"])
+def test_a_started_migration_asked_for_another_store_migrates_that_one(tmp_path, first_revision):
     first, second = (f"sqlite+aiosqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    if first_revision:
+        upgrade(first, first_revision)
     migrate = start_upgrade(first)
     assert migrate(second) is True
     assert current_revision(second) == head_revision()
@@ -134,7 +141,18 @@ def test_serve_starts_the_migration_early_and_leaves_an_unreadable_store_to_the_
     settings = hub_settings(tmp_path)
     migrate = _start_migration(settings)
     assert migrate is not upgrade_out_of_process
+    assert current_revision(settings.database_url) == head_revision()  # created at once
     assert migrate(settings.database_url) is True
-    assert current_revision(settings.database_url) == head_revision()
     (settings.data_dir / "hub.db").write_text("this is not a database")
     assert _start_migration(settings) is upgrade_out_of_process
+
+
+def test_a_store_that_cannot_be_created_says_why(tmp_path, monkeypatch):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+
+    def refuse(_url):
+        raise sa.exc.OperationalError("CREATE TABLE", {}, sqlite3.OperationalError("disk full"))
+
+    monkeypatch.setattr("hub.store.migrate.create_newest", refuse)
+    with pytest.raises(MigrationError, match="cannot create the store: disk full"):
+        start_upgrade(url)

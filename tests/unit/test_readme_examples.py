@@ -106,7 +106,8 @@ def resolve(words: list[str]) -> tuple[list[str], list[click.Parameter]]:
         AssertionError: a lowercase word after a group is not one of its commands.
     """
     path = ["ctl"]
-    command: click.Command = cli.commands["ctl"]
+    command = cli.get_command(click.Context(cli), "ctl")
+    assert command is not None
     params = list(command.params)
     for word in words:
         if not isinstance(command, click.Group) or not re.fullmatch(r"[a-z][a-z-]*", word):
