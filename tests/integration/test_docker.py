@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from hub.collectors.docker import DockerCollector, EngineUnavailableError
+from hub.collectors.docker_sdk import SdkEngine
 from hub.collectors.system import SystemCollector
 from hub.jobs import follow_triggers
 from hub.lib.clock import ManualClock
@@ -50,9 +52,15 @@ def now_clock():
     return ManualClock(datetime.now(UTC))
 
 
-@pytest.fixture
-async def collector(engine, now_clock):
-    found = DockerCollector(now_clock, host="box", environ={"DOCKER_HOST": DOCKER_HOST})
+@pytest.fixture(params=["socket", "sdk"])
+async def collector(request, engine, now_clock):
+    """The collector through our unix-socket client (what a unix DOCKER_HOST gets), and through
+    the docker SDK (what TCP, TLS and SSH engines get)."""
+    environ = {"DOCKER_HOST": DOCKER_HOST}
+    connect = None
+    if request.param == "sdk":
+        connect = functools.partial(SdkEngine.connect, environ, 10)
+    found = DockerCollector(now_clock, host="box", environ=environ, connect=connect)
     yield found
     await found.aclose()
 
