@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from hub.domain.samples import Sample
 from hub.lib.clock import Clock
+from hub.lib.gctune import release_free_memory
 from hub.lib.selfmon import SelfMonitor
 from hub.store import Store
 
 
 class SelfMonCollector:
     """Job lag, last success and overdue flag per job; collector errors per collector;
-    delivery failures per channel; the outbox queue length and the store's size."""
+    delivery failures per channel; the outbox queue length and the store's size.
+
+    Each reading also calls ``release`` (default: give free malloc pages back to the system),
+    so what a burst of work freed does not stay resident."""
 
     name = "selfmon"
 
@@ -23,8 +27,10 @@ class SelfMonCollector:
         delivery_failures: Mapping[str, int],
         clock: Clock,
         interval: float,
+        release: Callable[[], object] = release_free_memory,
     ) -> None:
         self._monitor = monitor
+        self._release = release
         self._store = store
         self._delivery_failures = delivery_failures
         self._clock = clock
@@ -61,4 +67,5 @@ class SelfMonCollector:
         size = await self._store.size_bytes()
         if size is not None:
             samples.append(Sample("hub_store_size_bytes", {}, float(size), t))
+        self._release()
         return samples
