@@ -11,6 +11,7 @@ import functools
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -286,3 +287,31 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+SOCKET_PROBE = """
+import asyncio, sys
+from hub.collectors.docker import DockerCollector
+from hub.lib.clock import SystemClock
+
+async def main():
+    collector = DockerCollector(SystemClock(), environ={"DOCKER_HOST": sys.argv[1]})
+    samples = await collector.collect()
+    await collector.aclose()
+    return len(samples)
+
+count = asyncio.run(main())
+print(count, sorted(m for m in ("docker", "requests", "urllib3") if m in sys.modules))
+"""
+
+
+def test_an_engine_on_a_unix_socket_is_read_without_the_sdk(engine):
+    """The SDK with requests and urllib3 is 4 MB of the hub's memory and most of a collection's
+    CPU: an engine on a unix socket (the usual case) needs neither."""
+    done = subprocess.run(
+        [sys.executable, "-c", SOCKET_PROBE, DOCKER_HOST], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    count, imported = done.stdout.strip().split(" ", 1)
+    assert int(count) > 0
+    assert imported == "[]"

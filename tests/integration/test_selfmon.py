@@ -110,3 +110,9 @@ async def test_each_reading_gives_free_memory_back(hub):
     await collector.collect()
     await collector.collect()
     assert len(released) == 2
+
+
+@pytest.mark.parametrize(("collection", "expected"), [(10.0, 60.0), (1.0, 6.0)])
+def test_self_monitoring_reads_once_every_six_collection_intervals(hub, collection, expected):
+    collector = SelfMonCollector(hub.state.jobs.monitor, hub.state.store, {}, hub.clock, collection)
+    assert collector.interval == expected
