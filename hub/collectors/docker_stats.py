@@ -113,13 +113,13 @@ class Counters(msgspec.Struct, frozen=True):
 
 
 def parse_container(raw: object) -> Container:
-    """An inspect answer as a ``Container``."""
-    return msgspec.convert(raw, Container)
+    """An inspect answer (decoded JSON, or already a ``Container``) as a ``Container``."""
+    return raw if isinstance(raw, Container) else msgspec.convert(raw, Container)
 
 
 def parse_stats(raw: object) -> Stats:
-    """A stats answer as ``Stats``."""
-    return msgspec.convert(raw, Stats)
+    """A stats answer (decoded JSON, or already ``Stats``) as ``Stats``."""
+    return raw if isinstance(raw, Stats) else msgspec.convert(raw, Stats)
 
 
 def labels_of(container: Container, host: str) -> dict[str, str]:

@@ -58,7 +58,7 @@ class HttpProbe:
         started = monotonic()
         answer: _Answer | None = None
         try:
-            answer = await _get(self._http, self._config.url, seconds)
+            answer = await _get(self._http, self._config.url, seconds, self._cert is not None)
             error = failed_check(self._config, answer.status, answer.body)
         except (httpx.HTTPError, httpx.InvalidURL, OSError, TimeoutError) as exc:
             error = _describe(exc, seconds)
@@ -90,20 +90,21 @@ def http_probes(
     return [HttpProbe(name, config, clock, http) for name, config in services.items()]
 
 
-async def _get(http: httpx.AsyncClient, url: str, seconds: float) -> _Answer:
+async def _get(http: httpx.AsyncClient, url: str, seconds: float, certificate: bool) -> _Answer:
     # httpx's timeout bounds each phase (connect, each read); the outer one bounds the whole
-    # probe, so a server trickling bytes cannot hold it past ``seconds``.
+    # probe, so a server trickling bytes cannot hold it past ``seconds``. The certificate is
+    # asked for only when it is wanted: anyio builds every socket attribute to answer that.
     async with (
         asyncio.timeout(seconds),
         http.stream("GET", url, timeout=seconds, follow_redirects=True) as response,
     ):
-        certificate = peer_certificate(response)
+        der = peer_certificate(response) if certificate else None
         body = bytearray()
         async for chunk in response.aiter_bytes():
             body += chunk
             if len(body) >= BODY_LIMIT:
                 break
-    return _Answer(response.status_code, bytes(body[:BODY_LIMIT]), certificate)
+    return _Answer(response.status_code, bytes(body[:BODY_LIMIT]), der)
 
 
 def _describe(exc: Exception, seconds: float) -> str:

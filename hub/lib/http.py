@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from hub.lib.httppool import OriginPools
+
 USER_AGENT = "tcf-hub"
 
 
@@ -56,6 +58,7 @@ def create_client() -> httpx.AsyncClient:
         timeout=httpx.Timeout(10.0),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
+        transport=OriginPools(),  # one pool per origin: probing many services stays cheap
     )
 
 

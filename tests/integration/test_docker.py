@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from hub.collectors.docker import DockerCollector, EngineUnavailableError
+from hub.collectors.docker_sdk import SdkEngine
 from hub.collectors.system import SystemCollector
 from hub.jobs import follow_triggers
 from hub.lib.clock import ManualClock
@@ -50,9 +53,15 @@ def now_clock():
     return ManualClock(datetime.now(UTC))
 
 
-@pytest.fixture
-async def collector(engine, now_clock):
-    found = DockerCollector(now_clock, host="box", environ={"DOCKER_HOST": DOCKER_HOST})
+@pytest.fixture(params=["socket", "sdk"])
+async def collector(request, engine, now_clock):
+    """The collector through our unix-socket client (what a unix DOCKER_HOST gets), and through
+    the docker SDK (what TCP, TLS and SSH engines get)."""
+    environ = {"DOCKER_HOST": DOCKER_HOST}
+    connect = None
+    if request.param == "sdk":
+        connect = functools.partial(SdkEngine.connect, environ, 10)
+    found = DockerCollector(now_clock, host="box", environ=environ, connect=connect)
     yield found
     await found.aclose()
 
@@ -278,3 +287,31 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+SOCKET_PROBE = """
+import asyncio, sys
+from hub.collectors.docker import DockerCollector
+from hub.lib.clock import SystemClock
+
+async def main():
+    collector = DockerCollector(SystemClock(), environ={"DOCKER_HOST": sys.argv[1]})
+    samples = await collector.collect()
+    await collector.aclose()
+    return len(samples)
+
+count = asyncio.run(main())
+print(count, sorted(m for m in ("docker", "requests", "urllib3") if m in sys.modules))
+"""
+
+
+def test_an_engine_on_a_unix_socket_is_read_without_the_sdk(engine):
+    """The SDK with requests and urllib3 is 4 MB of the hub's memory and most of a collection's
+    CPU: an engine on a unix socket (the usual case) needs neither."""
+    done = subprocess.run(
+        [sys.executable, "-c", SOCKET_PROBE, DOCKER_HOST], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    count, imported = done.stdout.strip().split(" ", 1)
+    assert int(count) > 0
+    assert imported == "[]"

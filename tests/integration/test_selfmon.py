@@ -95,3 +95,24 @@ def test_a_running_hub_reports_its_jobs_on_time(tmp_path):
         lags = [s["value"] for s in current if s["name"] == "hub_job_lag_seconds"]
         assert max(lags) < 5
         assert httpx.get(f"{running.url}/readyz").json() == {"status": "ok", "reasons": []}
+
+
+async def test_each_reading_gives_free_memory_back(hub):
+    released: list[None] = []
+    collector = SelfMonCollector(
+        hub.state.jobs.monitor,
+        hub.state.store,
+        {},
+        hub.clock,
+        10.0,
+        release=lambda: released.append(None),
+    )
+    await collector.collect()
+    await collector.collect()
+    assert len(released) == 2
+
+
+@pytest.mark.parametrize(("collection", "expected"), [(10.0, 60.0), (1.0, 6.0)])
+def test_self_monitoring_reads_once_every_six_collection_intervals(hub, collection, expected):
+    collector = SelfMonCollector(hub.state.jobs.monitor, hub.state.store, {}, hub.clock, collection)
+    assert collector.interval == expected
