@@ -1,71 +1,105 @@
-"""The hub's VAPID key pair (RFC 8292): made at first start, the private half in a 0600 file."""
+"""The hub's VAPID key pair (RFC 8292): made at first start, the private half in a 0600 file.
+
+The key is parsed on first use (the public key asked for, or a push sent), so a hub without
+push devices never loads ``cryptography`` and ``py_vapid`` (7.5 MB of its memory).
+"""
 
 from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass, field
+import re
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from py_vapid import Vapid
+if TYPE_CHECKING:
+    from py_vapid import Vapid
 
 VAPID_FILE = "vapid_private.pem"
 """Name of the private key file in the data dir."""
 
+_PEM = re.compile(rb"-----BEGIN ([A-Z ]*PRIVATE KEY)-----\s+[A-Za-z0-9+/=\s]+-----END \1-----")
 
-@dataclass(frozen=True)
+
 class VapidKeys:
-    """The key pair; ``public_key`` is the browser's ``applicationServerKey`` (base64url of the
-    uncompressed P-256 point). ``repr`` never shows the private key."""
+    """The key pair in ``path``; ``public_key`` is the browser's ``applicationServerKey``
+    (base64url of the uncompressed P-256 point). ``repr`` never shows the private key."""
 
-    vapid: Vapid = field(repr=False)
-    public_key: str
+    def __init__(self, path: Path) -> None:
+        self.path = path
 
+    def __repr__(self) -> str:
+        return f"VapidKeys(path={str(self.path)!r})"
 
-def _public_b64(key: ec.EllipticCurvePrivateKey) -> str:
-    point = key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return base64.urlsafe_b64encode(point).decode().rstrip("=")
+    @property
+    def vapid(self) -> Vapid:
+        """The private key, for signing a push's JWT."""
+        return self._loaded[0]
+
+    @property
+    def public_key(self) -> str:
+        """The public key, base64url without padding."""
+        return self._loaded[1]
+
+    @cached_property
+    def _loaded(self) -> tuple[Vapid, str]:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from py_vapid import Vapid
+
+        try:
+            key = serialization.load_pem_private_key(self.path.read_bytes(), password=None)
+        except ValueError:
+            raise ValueError(f"{self.path} holds no PEM private key") from None
+        if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+            raise ValueError(f"{self.path} must hold a P-256 (prime256v1) private key")
+        point = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return Vapid(key), base64.urlsafe_b64encode(point).decode().rstrip("=")
 
 
 def ensure_vapid_keys(path: Path) -> tuple[VapidKeys, bool]:
     """The key pair stored at ``path`` (PEM, PKCS#8), making and storing one if absent.
 
+    An existing file is only checked to hold a PEM private key here; which key it is (P-256 or
+    not) is checked when the key is first used.
+
     Returns:
         The keys and whether they were made now.
 
     Raises:
-        ValueError: the file exists but holds no P-256 private key.
+        ValueError: the file exists but holds no PEM private key.
     """
-    created = False
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
-        key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-        created = True
-    else:
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)
-    try:
-        loaded = serialization.load_pem_private_key(pem, password=None)
-    except ValueError:
-        raise ValueError(f"{path} holds no PEM private key") from None
-    if not isinstance(loaded, ec.EllipticCurvePrivateKey) or loaded.curve.name != "secp256r1":
-        raise ValueError(f"{path} must hold a P-256 (prime256v1) private key")
-    return VapidKeys(Vapid(loaded), _public_b64(loaded)), created
+        _make_key_file(path)
+        return VapidKeys(path), True
+    if not _PEM.search(pem):
+        raise ValueError(f"{path} holds no PEM private key")
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return VapidKeys(path), False
+
+
+def _make_key_file(path: Path) -> None:
+    """A new P-256 private key at ``path`` (0600, written whole or not at all)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+    temp.replace(path)

@@ -1,6 +1,8 @@
 """The VAPID key file: made once, 0600, reused, and refused when it holds the wrong key."""
 
 import base64
+import subprocess
+import sys
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -51,5 +53,30 @@ def test_a_key_of_another_kind_is_refused(tmp_path, key):
             serialization.NoEncryption(),
         )
     )
+    keys, created = ensure_vapid_keys(path)  # a PEM private key: which one is checked on use
+    assert not created
     with pytest.raises(ValueError, match="P-256"):
-        ensure_vapid_keys(path)
+        _ = keys.public_key
+
+
+def test_a_pem_file_that_does_not_parse_is_refused_on_use(tmp_path):
+    path = tmp_path / "vapid_private.pem"
+    path.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    keys, _ = ensure_vapid_keys(path)
+    with pytest.raises(ValueError, match="holds no PEM private key"):
+        _ = keys.vapid
+
+
+def test_an_existing_key_is_not_parsed_at_start(tmp_path):
+    """cryptography and py_vapid (7.5 MB) load only when the key is first used."""
+    path = tmp_path / "vapid_private.pem"
+    ensure_vapid_keys(path)
+    code = (
+        "import sys; from pathlib import Path; from hub.lib.vapid import ensure_vapid_keys; "
+        f"keys, _ = ensure_vapid_keys(Path({str(path)!r})); "
+        "loaded = [m for m in ('cryptography', 'py_vapid') if m in sys.modules]; "
+        "keys.public_key; "
+        "print(loaded, 'cryptography' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] True"
