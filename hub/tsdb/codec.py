@@ -30,7 +30,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import accumulate, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import add, gt, lt, mul, sub, truediv, xor
 from typing import Literal
 
@@ -168,7 +168,8 @@ def words_floats(how: bytes, words: Sequence[int]) -> list[float]:
     return floats.tolist()
 
 
-_F32_BITS, _F32 = struct.Struct("<I"), struct.Struct("<f")
+_POSITIVE_BELOW = 0x8000_0000
+"""float32 bits below this have the sign bit clear."""
 
 
 def _float32(raw: array[float], rounding: Rounding) -> array[float] | None:
@@ -178,30 +179,26 @@ def _float32(raw: array[float], rounding: Rounding) -> array[float] | None:
         return None
     if rounding != "nearest":
         wrong = gt if rounding == "down" else lt  # rounded past the value: step back
-        widened = array("d", single)
-        for i in compress(range(len(raw)), map(wrong, widened, raw)):
-            single[i] = _step_float32(single[i], rounding == "up")
-        if not all(map(math.isfinite, single)):  # stepped past float32's largest value
-            return None
+        past = list(compress(range(len(raw)), map(wrong, array("d", single), raw)))
+        if past:
+            # One float32 step is one step of its bits' magnitude: away from zero is +1 on
+            # the bits for either sign. Rounding up steps a positive value away from zero and
+            # a negative one towards it; down the other way. (A value rounded past itself is
+            # never a zero of the wrong sign: float32 keeps the sign of what it rounds.)
+            bits = array("I", single.tobytes())
+            away_if_positive = rounding == "up"
+            for i in past:
+                word = bits[i]
+                bits[i] = word + 1 if (word < _POSITIVE_BELOW) == away_if_positive else word - 1
+            single = array("f", bits.tobytes())
+            if not all(map(math.isfinite, single)):  # stepped past float32's largest value
+                return None
     return single
-
-
-def _step_float32(value: float, up: bool) -> float:
-    """The float32 next to ``value`` (a float32), upward or downward."""
-    (bits,) = _F32_BITS.unpack(_F32.pack(value))
-    if value == 0:  # a value too small for float32, rounded to zero
-        bits = 1 if up else 0x8000_0001  # the smallest subnormal of that sign
-    elif (value > 0) == up:
-        bits += 1  # away from zero
-    else:
-        bits -= 1
-    (stepped,) = _F32.unpack(_F32_BITS.pack(bits))
-    return float(stepped)
 
 
 def deltas(ints: Sequence[int]) -> list[int]:
     """``[i0, i1-i0, i2-i1, …]``."""
-    return [ints[0], *map(sub, ints[1:], ints[:-1])] if len(ints) else []
+    return list(map(sub, ints, chain((0,), ints)))
 
 
 def undo_deltas(steps: Sequence[int]) -> list[int]:
@@ -211,8 +208,7 @@ def undo_deltas(steps: Sequence[int]) -> list[int]:
 
 def delta_of_delta(times: Sequence[int]) -> list[int]:
     """``[0, d1, d2-d1, …]`` where ``d_i = t_i - t_{i-1}``; the first time is kept apart."""
-    steps = list(map(sub, times[1:], times[:-1]))
-    return [0, *deltas(steps)]
+    return deltas([0, *map(sub, islice(times, 1, None), times)])
 
 
 def undo_delta_of_delta(first: int, dods: Sequence[int]) -> list[int]:
