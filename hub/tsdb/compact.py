@@ -109,7 +109,7 @@ async def _compact_step(
             return
         existing = await tx.chunks.in_block(list(head), block)
         chunks, rolled = compact_block(block, head, existing)
-        await tx.rollups.replace(list(head), block, rolled)
+        await tx.rollups.replace(list(head), block, TIERS, rolled)
         await tx.chunks.put(chunks)
     report.chunks += len(chunks)
     report.samples += sum(len(times) for times, _ in head.values())
