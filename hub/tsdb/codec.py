@@ -123,9 +123,8 @@ def float_words(
     else ``F`` and 0, each value as float32 (rounded as ``rounding`` says) with its bits XOR the
     previous value's; else ``X`` and 0, each value's float64 bits XOR the previous value's
     (exact). ``F`` is only used when every value fits float32's range."""
-    raw = array("d", values)
-    if rounding is not None:  # -0.0 is 0.0 here, so one -0.0 does not cost a column its decimals
-        raw = array("d", map(add, raw, repeat(0.0)))
+    # With rounding, -0.0 becomes 0.0, so one -0.0 does not cost a column its decimals.
+    raw = array("d", values if rounding is None else map(add, values, repeat(0.0)))
     decimal = _decimal_ints(raw)
     if decimal is not None:
         digits, ints = decimal
@@ -140,7 +139,7 @@ def float_words(
         single = _float32(raw, rounding)
         if single is not None:
             bits = array("I", single.tobytes())
-            return FLOAT32 + b"\0", [bits[0], *map(xor, bits[1:], bits[:-1])]
+            return FLOAT32 + b"\0", list(map(xor, bits, chain((0,), bits)))
     return XOR + b"\0", _words("q", _xor_column(raw)).tolist()
 
 
@@ -265,14 +264,12 @@ def _decimal_column(raw: array[float]) -> bytes | None:
 def _decimal_ints(raw: array[float]) -> tuple[int, list[int]] | None:
     """``(digits, values * 10**digits)`` if every value is an exact decimal with at most six
     digits after the point, else None."""
-    if not all(map(math.isfinite, raw)):
-        return None
-    original = raw.tobytes()
     # A few values tell how many digits the column needs at least; full-precision floats fail
     # here at once instead of after seven passes over the whole column.
     first = _decimal_digits(raw[:8])
-    if first is None:
+    if first is None or not all(map(math.isfinite, raw)):
         return None
+    original = raw.tobytes()
     try:
         for digits in range(first, _MAX_DECIMALS + 1):
             scale = 10**digits
@@ -302,7 +299,7 @@ def _decimal_digits(values: array[float]) -> int | None:
 def _xor_column(raw: array[float]) -> bytes:
     bits = array("Q")
     bits.frombytes(raw.tobytes())
-    return _little_endian(array("Q", [bits[0], *map(xor, bits[1:], bits[:-1])]))
+    return _little_endian(array("Q", map(xor, bits, chain((0,), bits))))
 
 
 # ---------------------------------------------------------------------------- words
