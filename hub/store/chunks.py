@@ -138,6 +138,7 @@ _TAKE_HEAD_BLOCK = (
 )
 
 
+_CHUNKS_IN_BLOCK = "SELECT series_id, data FROM chunks WHERE block_ms = ? AND series_id IN ({ids})"
 _OVERLAPPING_CHUNKS = (
     "SELECT series_id, data FROM chunks WHERE series_id IN ({ids}) AND first_ms <= ? "
     "AND last_ms >= ? ORDER BY series_id, block_ms"
@@ -189,12 +190,12 @@ class ChunkRepo:
 
     async def in_block(self, series_ids: Sequence[int], block_ms: int) -> dict[int, bytes]:
         """Existing chunks of ``series_ids`` for one block."""
-        rows = await self._conn.execute(
-            sa.select(t.chunks.c.series_id, t.chunks.c.data).where(
-                t.chunks.c.series_id.in_(series_ids), t.chunks.c.block_ms == block_ms
-            )
-        )
-        return {sid: data for sid, data in rows}  # noqa: C416 (a Result has keys())
+        out: dict[int, bytes] = {}
+        for first in range(0, len(series_ids), _IN_LIMIT):
+            ids = series_ids[first : first + _IN_LIMIT]
+            sql = _CHUNKS_IN_BLOCK.format(ids=placeholders(len(ids)))
+            out.update(await fetch_all(self._conn, sql, (block_ms, *ids)))
+        return out
 
     async def put(self, chunks: Sequence[StoredChunk]) -> None:
         """Write chunks, replacing any with the same series and block (one executemany)."""
@@ -284,6 +285,9 @@ _PUT_ROLLUPS = (
 )
 
 
+_DELETE_ROLLUPS = (
+    "DELETE FROM rollups WHERE block_ms = ? AND series_id IN ({ids}) AND resolution_s IN ({tiers})"
+)
 _READ_ROLLUPS = (
     "SELECT series_id, data FROM rollups WHERE series_id IN ({ids}) AND resolution_s = ? "
     "AND first_ms <= ? AND last_ms >= ? ORDER BY series_id, block_ms"
@@ -298,14 +302,23 @@ class RollupRepo:
         self._conn = conn
 
     async def replace(
-        self, series_ids: Sequence[int], block_ms: int, rollups: Sequence[StoredRollup]
+        self,
+        series_ids: Sequence[int],
+        block_ms: int,
+        resolutions: Sequence[int],
+        rollups: Sequence[StoredRollup],
     ) -> None:
-        """Make ``rollups`` the rollups of ``series_ids`` in one block, all tiers."""
-        await self._conn.execute(
-            sa.delete(t.rollups).where(
-                t.rollups.c.series_id.in_(series_ids), t.rollups.c.block_ms == block_ms
-            )
-        )
+        """Make ``rollups`` the rollups of ``series_ids`` in one block, for the tiers of
+        ``resolutions``.
+
+        Naming the tiers lets the delete look up each (series, tier, block) key; with only the
+        series and block it read every block's entries of each series in the unique index.
+        """
+        tiers = placeholders(len(resolutions))
+        for first in range(0, len(series_ids), _IN_LIMIT):
+            ids = series_ids[first : first + _IN_LIMIT]
+            sql = _DELETE_ROLLUPS.format(ids=placeholders(len(ids)), tiers=tiers)
+            await execute(self._conn, sql, (block_ms, *ids, *resolutions))
         if rollups:
             rows = [msgspec.structs.astuple(r) for r in pairing_order(rollups)]
             await execute_many(self._conn, _PUT_ROLLUPS, rows)

@@ -30,7 +30,7 @@ import sys
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
-from itertools import accumulate, compress, islice, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from operator import add, gt, lt, mul, sub, truediv, xor
 from typing import Literal
 
@@ -123,9 +123,8 @@ def float_words(
     else ``F`` and 0, each value as float32 (rounded as ``rounding`` says) with its bits XOR the
     previous value's; else ``X`` and 0, each value's float64 bits XOR the previous value's
     (exact). ``F`` is only used when every value fits float32's range."""
-    raw = array("d", values)
-    if rounding is not None:  # -0.0 is 0.0 here, so one -0.0 does not cost a column its decimals
-        raw = array("d", map(add, raw, repeat(0.0)))
+    # With rounding, -0.0 becomes 0.0, so one -0.0 does not cost a column its decimals.
+    raw = array("d", values if rounding is None else map(add, values, repeat(0.0)))
     decimal = _decimal_ints(raw)
     if decimal is not None:
         digits, ints = decimal
@@ -140,7 +139,7 @@ def float_words(
         single = _float32(raw, rounding)
         if single is not None:
             bits = array("I", single.tobytes())
-            return FLOAT32 + b"\0", [bits[0], *map(xor, bits[1:], bits[:-1])]
+            return FLOAT32 + b"\0", list(map(xor, bits, chain((0,), bits)))
     return XOR + b"\0", _words("q", _xor_column(raw)).tolist()
 
 
@@ -168,7 +167,8 @@ def words_floats(how: bytes, words: Sequence[int]) -> list[float]:
     return floats.tolist()
 
 
-_F32_BITS, _F32 = struct.Struct("<I"), struct.Struct("<f")
+_POSITIVE_BELOW = 0x8000_0000
+"""float32 bits below this have the sign bit clear."""
 
 
 def _float32(raw: array[float], rounding: Rounding) -> array[float] | None:
@@ -178,30 +178,26 @@ def _float32(raw: array[float], rounding: Rounding) -> array[float] | None:
         return None
     if rounding != "nearest":
         wrong = gt if rounding == "down" else lt  # rounded past the value: step back
-        widened = array("d", single)
-        for i in compress(range(len(raw)), map(wrong, widened, raw)):
-            single[i] = _step_float32(single[i], rounding == "up")
-        if not all(map(math.isfinite, single)):  # stepped past float32's largest value
-            return None
+        past = list(compress(range(len(raw)), map(wrong, array("d", single), raw)))
+        if past:
+            # One float32 step is one step of its bits' magnitude: away from zero is +1 on
+            # the bits for either sign. Rounding up steps a positive value away from zero and
+            # a negative one towards it; down the other way. (A value rounded past itself is
+            # never a zero of the wrong sign: float32 keeps the sign of what it rounds.)
+            bits = array("I", single.tobytes())
+            away_if_positive = rounding == "up"
+            for i in past:
+                word = bits[i]
+                bits[i] = word + 1 if (word < _POSITIVE_BELOW) == away_if_positive else word - 1
+            single = array("f", bits.tobytes())
+            if not all(map(math.isfinite, single)):  # stepped past float32's largest value
+                return None
     return single
-
-
-def _step_float32(value: float, up: bool) -> float:
-    """The float32 next to ``value`` (a float32), upward or downward."""
-    (bits,) = _F32_BITS.unpack(_F32.pack(value))
-    if value == 0:  # a value too small for float32, rounded to zero
-        bits = 1 if up else 0x8000_0001  # the smallest subnormal of that sign
-    elif (value > 0) == up:
-        bits += 1  # away from zero
-    else:
-        bits -= 1
-    (stepped,) = _F32.unpack(_F32_BITS.pack(bits))
-    return float(stepped)
 
 
 def deltas(ints: Sequence[int]) -> list[int]:
     """``[i0, i1-i0, i2-i1, …]``."""
-    return [ints[0], *map(sub, ints[1:], ints[:-1])] if len(ints) else []
+    return list(map(sub, ints, chain((0,), ints)))
 
 
 def undo_deltas(steps: Sequence[int]) -> list[int]:
@@ -211,8 +207,7 @@ def undo_deltas(steps: Sequence[int]) -> list[int]:
 
 def delta_of_delta(times: Sequence[int]) -> list[int]:
     """``[0, d1, d2-d1, …]`` where ``d_i = t_i - t_{i-1}``; the first time is kept apart."""
-    steps = list(map(sub, times[1:], times[:-1]))
-    return [0, *deltas(steps)]
+    return deltas([0, *map(sub, islice(times, 1, None), times)])
 
 
 def undo_delta_of_delta(first: int, dods: Sequence[int]) -> list[int]:
@@ -269,14 +264,12 @@ def _decimal_column(raw: array[float]) -> bytes | None:
 def _decimal_ints(raw: array[float]) -> tuple[int, list[int]] | None:
     """``(digits, values * 10**digits)`` if every value is an exact decimal with at most six
     digits after the point, else None."""
-    if not all(map(math.isfinite, raw)):
-        return None
-    original = raw.tobytes()
     # A few values tell how many digits the column needs at least; full-precision floats fail
     # here at once instead of after seven passes over the whole column.
     first = _decimal_digits(raw[:8])
-    if first is None:
+    if first is None or not all(map(math.isfinite, raw)):
         return None
+    original = raw.tobytes()
     try:
         for digits in range(first, _MAX_DECIMALS + 1):
             scale = 10**digits
@@ -306,7 +299,7 @@ def _decimal_digits(values: array[float]) -> int | None:
 def _xor_column(raw: array[float]) -> bytes:
     bits = array("Q")
     bits.frombytes(raw.tobytes())
-    return _little_endian(array("Q", [bits[0], *map(xor, bits[1:], bits[:-1])]))
+    return _little_endian(array("Q", map(xor, bits, chain((0,), bits))))
 
 
 # ---------------------------------------------------------------------------- words

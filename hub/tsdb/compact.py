@@ -17,7 +17,7 @@ import msgspec
 from hub.store import Store
 from hub.store.chunks import Columns, StoredChunk, StoredRollup
 from hub.tsdb.codec import decode, encode
-from hub.tsdb.rollup import TIERS, pack, summarize
+from hub.tsdb.rollup import TIERS, pack, summarize_tiers
 
 BLOCK_MS = 2 * 3600 * 1000
 """Samples of one series in one aligned 2-hour block share a chunk (Prometheus' block size)."""
@@ -55,8 +55,7 @@ def compact_block(
         times, values = merge(existing.get(series_id), head_times, head_values)
         data = encode(times, values)
         chunks.append(StoredChunk(series_id, block_ms, times[0], times[-1], len(times), data))
-        for tier in TIERS:
-            summary = summarize(times, values, tier)
+        for tier, summary in zip(TIERS, summarize_tiers(times, values), strict=True):
             if summary.times_ms:
                 first, last = summary.times_ms[0], summary.times_ms[-1]
                 rolled.append(StoredRollup(series_id, tier, block_ms, first, last, pack(summary)))
@@ -110,7 +109,7 @@ async def _compact_step(
             return
         existing = await tx.chunks.in_block(list(head), block)
         chunks, rolled = compact_block(block, head, existing)
-        await tx.rollups.replace(list(head), block, rolled)
+        await tx.rollups.replace(list(head), block, TIERS, rolled)
         await tx.chunks.put(chunks)
     report.chunks += len(chunks)
     report.samples += sum(len(times) for times, _ in head.values())

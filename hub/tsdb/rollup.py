@@ -29,7 +29,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
-from itertools import compress
+from itertools import accumulate, compress
 from operator import sub
 
 import msgspec
@@ -77,22 +77,75 @@ class Rollups(msgspec.Struct, frozen=True):
 
 def summarize(times_ms: Sequence[int], values: Sequence[float], resolution_s: int) -> Rollups:
     """Rollups of samples ordered by time, in ``resolution_s``-wide buckets."""
-    if not all(map(math.isfinite, values)):
-        finite = list(map(math.isfinite, values))
-        times_ms, values = list(compress(times_ms, finite)), list(compress(values, finite))
+    return _summarize_finite(*_finite(times_ms, values), resolution_s)
+
+
+def summarize_tiers(
+    times_ms: Sequence[int], values: Sequence[float], tiers: Sequence[int] = TIERS
+) -> list[Rollups]:
+    """``summarize`` for each resolution of ``tiers`` (ascending, each a multiple of the one
+    before), the same rollups at less cost: each coarser tier's counts, minima and maxima come
+    from the finer tier's buckets (a minimum of minima is the minimum, the first of equals
+    too), and only its sums read the samples again, so they stay correctly rounded."""
+    times_ms, values = _finite(times_ms, values)
+    finer = _summarize_finite(times_ms, values, tiers[0])
+    out = [finer]
+    for resolution_s in tiers[1:]:
+        finer = _coarser(finer, values, resolution_s)
+        out.append(finer)
+    return out
+
+
+def _finite(
+    times_ms: Sequence[int], values: Sequence[float]
+) -> tuple[Sequence[int], Sequence[float]]:
+    """The samples with a finite value (only those count in a rollup)."""
+    if all(map(math.isfinite, values)):
+        return times_ms, values
+    finite = list(map(math.isfinite, values))
+    return list(compress(times_ms, finite)), list(compress(values, finite))
+
+
+def _coarser(finer: Rollups, values: Sequence[float], resolution_s: int) -> Rollups:
+    """Rollups in ``resolution_s`` buckets from ``finer`` ones of the same finite ``values``."""
+    starts, ends = _buckets(finer.times_ms, resolution_s)
+    offsets = list(accumulate(finer.counts, initial=0))
+    first, stop = [offsets[i] for i in starts], [offsets[i] for i in ends]
     width = resolution_s * 1000
-    buckets: list[int] = []
+    return Rollups(
+        [finer.times_ms[i] - finer.times_ms[i] % width for i in starts],
+        list(map(sub, stop, first)),
+        _sums(list(map(values.__getitem__, map(slice, first, stop)))),
+        list(map(min, map(finer.mins.__getitem__, map(slice, starts, ends)))),
+        list(map(max, map(finer.maxs.__getitem__, map(slice, starts, ends)))),
+    )
+
+
+def _buckets(times_ms: Sequence[int], resolution_s: int) -> tuple[list[int], list[int]]:
+    """Where each ``resolution_s``-wide bucket of sorted ``times_ms`` starts and ends."""
+    width = resolution_s * 1000
     starts: list[int] = []
     start, total = 0, len(times_ms)
     while start < total:
-        bucket = times_ms[start] - times_ms[start] % width
-        buckets.append(bucket)
         starts.append(start)
+        bucket = times_ms[start] - times_ms[start] % width
         start = bisect_left(times_ms, bucket + width, start)
-    ends = [*starts[1:], total]
+    return starts, [*starts[1:], total]
+
+
+def _summarize_finite(
+    times_ms: Sequence[int], values: Sequence[float], resolution_s: int
+) -> Rollups:
+    width = resolution_s * 1000
+    starts, ends = _buckets(times_ms, resolution_s)
     inside = list(map(values.__getitem__, map(slice, starts, ends)))
-    counts = list(map(sub, ends, starts))
-    return Rollups(buckets, counts, _sums(inside), list(map(min, inside)), list(map(max, inside)))
+    return Rollups(
+        [times_ms[i] - times_ms[i] % width for i in starts],
+        list(map(sub, ends, starts)),
+        _sums(inside),
+        list(map(min, inside)),
+        list(map(max, inside)),
+    )
 
 
 def _sums(groups: list[Sequence[float]]) -> list[float]:

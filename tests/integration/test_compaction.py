@@ -107,6 +107,33 @@ async def test_compaction_in_small_batches_covers_every_series(store_url):
     await store.close()
 
 
+async def test_migration_0010_keeps_the_head_and_drops_its_foreign_key(store_url):
+    import sqlalchemy as sa
+
+    from hub.store.migrate import sync_url
+
+    upgrade(store_url, "0009")
+    engine = sa.create_engine(sync_url(store_url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO series (id, name, labels, fingerprint) VALUES (7, 'm', '{}', 'f')")
+        )
+        conn.execute(sa.text("INSERT INTO samples VALUES (2000, 7, -7), (1000, 7, 42)"))
+    upgrade(store_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT * FROM samples ORDER BY time_ms")).all()
+        foreign_keys = sa.inspect(conn).get_foreign_keys("samples")
+        primary_key = sa.inspect(conn).get_pk_constraint("samples")["constrained_columns"]
+        ddl = ""
+        if conn.dialect.name == "sqlite":
+            ddl = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'samples'"))
+            ddl = ddl.scalar_one()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [(1000, 7, 42), (2000, 7, -7)]
+    assert (foreign_keys, primary_key) == ([], ["time_ms", "series_id"])
+    assert store_url.startswith("postgresql") or "WITHOUT ROWID" in ddl
+
+
 def bits(values):
     return struct.pack(f"<{len(values)}d", *values)
 

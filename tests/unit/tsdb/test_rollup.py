@@ -5,8 +5,10 @@ import operator
 from array import array
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hub.tsdb.rollup import RollupError, Rollups, pack, summarize, unpack
+from hub.tsdb.rollup import RollupError, Rollups, pack, summarize, summarize_tiers, unpack
 
 
 def test_each_tier_aggregates_its_buckets():
@@ -120,3 +122,48 @@ def test_single_values_round_outward_even_at_zero_and_the_float32_edges(value):
 def test_values_beyond_float32_stay_full_precision():
     rollups = summarize([0, 1], [1e300 / 3, 2e300 / 3], 60)
     assert unpack(pack(rollups)) == rollups
+
+
+def _step(value, up):
+    """The float32 next to ``value`` (a float32) upward or downward, from its bits."""
+    bits = array("i", array("f", [value]).tobytes())[0]
+    if value == 0:
+        return float(array("f", array("i", [1 if up else -0x7FFF_FFFF]).tobytes())[0])
+    bits += 1 if (value > 0) == up else -1
+    return float(array("f", array("i", [bits]).tobytes())[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-3e38, 3e38), min_size=1, max_size=40))
+def test_bounds_are_the_nearest_float32_outward(values):
+    rollups = Rollups([0], [len(values)], [0.0], [min(values)], [max(values)])
+    back = unpack(pack(rollups))
+    low, high = back.mins[0], back.maxs[0]
+    assert low <= min(values) and _step(low, up=True) > min(values)
+    assert high >= max(values) and _step(high, up=False) < max(values)
+
+
+def as_bits(rollups):
+    """Every column of ``rollups``, floats by their bits (so -0.0 and 0.0 differ)."""
+    columns = (rollups.sums, rollups.mins, rollups.maxs)
+    floats = [array("d", column).tobytes() for column in columns]
+    return list(rollups.times_ms), list(rollups.counts), floats
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-3 * 3_600_000, 3 * 3_600_000),
+            st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1e308, -1e308])),
+        ),
+        max_size=200,
+        unique_by=lambda pair: pair[0],
+    )
+)
+def test_tiers_summarized_together_equal_each_tier_summarized_alone(points):
+    points.sort()
+    times, values = [t for t, _ in points], [v for _, v in points]
+    together = summarize_tiers(times, values, (60, 600, 3600))
+    alone = [summarize(times, values, tier) for tier in (60, 600, 3600)]
+    assert list(map(as_bits, together)) == list(map(as_bits, alone))
