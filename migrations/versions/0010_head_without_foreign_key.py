@@ -18,6 +18,8 @@ revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
+COPIES_ROWS_ONLY = "SQLite rebuilds the head table: its rows are copied over, none are made"
+"""Why this step's SQL writes rows without adding data a fresh store would lack."""
 
 _FK = "fk_samples_series_id_series"
 _SQLITE_HEAD = (

@@ -119,5 +119,8 @@ def test_migrations_change_the_schema_only():
     """create_newest replays no migration step, so a step that writes rows (default data, a
     backfill) would be missing from fresh stores: such a step must be added there too."""
     for script in sorted((migrations_dir() / "versions").glob("*.py")):
-        upgrade_part = script.read_text(encoding="utf-8").split("def downgrade", 1)[0]
+        text = script.read_text(encoding="utf-8")
+        if re.search(r'^COPIES_ROWS_ONLY = "[^"]+"', text, re.M):
+            continue  # a table rebuilt: existing rows copied, none made (the reason is given)
+        upgrade_part = text.split("def downgrade", 1)[0]
         assert not DATA_STEPS.search(upgrade_part), f"{script.name} writes data"
