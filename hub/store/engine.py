@@ -24,6 +24,11 @@ class StoreBusyError(RuntimeError):
     changed, and the same request will succeed a moment later."""
 
 
+class StoreWriteError(RuntimeError):
+    """The store could not write: the disk is full (SQLITE_FULL), read-only or failing.
+    Nothing of the transaction was kept; it may succeed once the cause is gone."""
+
+
 class Tx:
     """Repositories bound to one connection; everything in a ``Store.tx()`` commits at once."""
 
@@ -56,6 +61,7 @@ class Store:
 
         Raises:
             StoreBusyError: the store stayed locked by another writer past the busy timeout.
+            StoreWriteError: any other operational failure, such as a full disk.
         """
         try:
             async with self.engine.begin() as conn:
@@ -63,7 +69,7 @@ class Store:
         except sa.exc.OperationalError as error:
             if "database is locked" in str(error.orig):
                 raise StoreBusyError("the store is busy; try again in a moment") from error
-            raise
+            raise StoreWriteError(f"the store cannot write: {error.orig}") from error
 
     async def stats(self) -> StorageStats:
         """Counts and sizes of the stored history."""
