@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -66,10 +67,12 @@ class Store:
         try:
             async with self.engine.begin() as conn:
                 yield Tx(conn)
-        except sa.exc.OperationalError as error:
-            if "database is locked" in str(error.orig):
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as error:
+            # hot paths (driver.py) reach aiosqlite directly: its errors come unwrapped
+            reason = error.orig if isinstance(error, sa.exc.OperationalError) else error
+            if "database is locked" in str(reason):
                 raise StoreBusyError("the store is busy; try again in a moment") from error
-            raise StoreWriteError(f"the store cannot write: {error.orig}") from error
+            raise StoreWriteError(f"the store cannot write: {reason}") from error
 
     async def stats(self) -> StorageStats:
         """Counts and sizes of the stored history."""

@@ -183,3 +183,27 @@ async def test_the_store_names_a_refused_write(make_hub, clock):
         with unwritable(hub), pytest.raises(StoreWriteError, match="cannot write"):
             async with hub.state.store.tx() as tx:
                 await tx.meta.set("k", "v")
+
+
+async def test_samples_the_store_cannot_write_still_count_as_newest_without_duplicates(
+    make_hub, clock
+):
+    async with running(make_hub, clock) as (hub, _peer):
+        tsdb, since = hub.state.tsdb, hub.clock.now()
+        await tsdb.write([Sample("known", {}, 1.0, since.timestamp())])
+        with unwritable(hub):
+            for value in (2.0, 3.0):
+                hub.clock.advance(1)
+                now = hub.clock.now().timestamp()
+                batch = [Sample("known", {}, value, now), Sample("new", {}, value, now)]
+                with pytest.raises(StoreWriteError):
+                    await tsdb.write(batch)
+            newest = {s.name: s.value for s in await tsdb.latest(since)}
+            assert newest == {"known": 3.0, "new": 3.0}
+        hub.clock.advance(1)
+        now = hub.clock.now().timestamp()
+        await tsdb.write([Sample("new", {}, 4.0, now), Sample("other", {}, 5.0, now)])
+        newest = sorted((s.name, s.value) for s in await tsdb.latest(since))
+        assert newest == [("known", 3.0), ("new", 4.0), ("other", 5.0)]
+        [stored] = await tsdb.range("new", since, hub.clock.now())
+        assert list(stored.values) == [4.0]  # what could not be written is not made up
