@@ -155,16 +155,16 @@ class Dispatcher:
     def _flapping(self, alert: Alert) -> bool:
         return self.flaps.flapping(alert.fingerprint)
 
-    async def deliver_unstored(self, alerts: Iterable[Alert], now: datetime) -> int:
+    async def deliver_unstored(self, alerts: Iterable[Alert], now: datetime) -> None:
         """Tell the channels about alert changes the store could not write, at once and from
         memory (best effort, not durable; silences, maintenance and inhibition still apply when
-        the store can be read); returns the notifications the channels took."""
+        the store can be read). Sent in the background: see ``memory.settled``."""
         try:
             async with self._store.tx() as tx:
                 muted: Callable[[Alert], bool] = await self._muting(tx, now)
         except (StoreWriteError, StoreBusyError):
             muted = self._flapping
-        return await self.memory.deliver(alerts, self.tree, self._send_resolved, muted)
+        self.memory.deliver(alerts, self.tree, self._send_resolved, muted)
 
     async def flush(self, now: datetime) -> tuple[int, datetime | None]:
         """Flush every group whose tick has come and queue what it says, in one transaction.

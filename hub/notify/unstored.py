@@ -48,23 +48,25 @@ class MemoryNotices:
         self.send: Sender | None = None
         """How to send (the deliverer's :meth:`send_unstored`); nothing is sent while None."""
         self._told: dict[_Told, str] = {}
+        self._sending: asyncio.Task[int] | None = None
+        """The newest sending task; each waits for the one before (firing before resolved)."""
 
     @property
     def pending(self) -> int:
         """(channel, alert) pairs told from memory whose notification is not stored yet."""
         return len(self._told)
 
-    async def deliver(
+    def deliver(
         self,
         alerts: Iterable[Alert],
         tree: Route,
         send_resolved: Mapping[str, bool],
         muted: Callable[[Alert], bool],
-    ) -> int:
-        """Route ``alerts`` and send each group's news to its channels now, side by side;
-        returns the notifications the channels took."""
+    ) -> None:
+        """Route ``alerts`` and send each group's news to its channels, side by side, in the
+        background (a receiver that hangs must not hold up rule evaluation)."""
         if self.send is None:
-            return 0
+            return
         groups: dict[tuple[str, str], tuple[dict[str, str], list[NotifiedAlert]]] = {}
         for alert in alerts:
             status = told_as(alert)
@@ -90,6 +92,17 @@ class MemoryNotices:
             )
             for (key, channel), (labels, told) in groups.items()
         ]
+        if notes:
+            self._sending = asyncio.ensure_future(self._send(notes, self._sending))
+
+    async def settled(self) -> int:
+        """Wait for the notifications being sent; returns how many the channels took in the
+        last batch."""
+        return 0 if self._sending is None else await asyncio.shield(self._sending)
+
+    async def _send(self, notes: list[Notification], before: asyncio.Task[int] | None) -> int:
+        if before is not None:
+            await asyncio.wait([before])
         by_channel: dict[str, list[Notification]] = {}
         for note in notes:
             by_channel.setdefault(note.receiver, []).append(note)

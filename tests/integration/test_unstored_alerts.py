@@ -72,6 +72,12 @@ async def evaluate_with(hub: Hub, name: str, value: float) -> None:
     await hub.state.tsdb.write([sample])
 
 
+async def evaluate(hub: Hub) -> None:
+    """Evaluate rules, and wait for what is sent from memory (in the background)."""
+    await hub.state.jobs.evaluate()
+    await hub.state.jobs.dispatcher.memory.settled()
+
+
 async def alerts(hub: Hub) -> list[dict]:
     response = await hub.client.get("/api/v1/alerts", headers=hub.auth)
     assert response.status_code == 200
@@ -98,7 +104,7 @@ async def test_a_fault_while_the_store_cannot_write_is_notified_from_memory_and_
         await evaluate_with(hub, "cpu_usage", 95)
         fault_at = hub.clock.now()
         with unwritable(hub):
-            await hub.state.jobs.evaluate()
+            await evaluate(hub)
             (body,) = peer.wait(1)  # sent at once, no group_wait, nothing stored
             assert body["status"] == "firing"
             assert [a["labels"]["alertname"] for a in body["alerts"]] == ["cpu_high"]
@@ -112,12 +118,12 @@ async def test_a_fault_while_the_store_cannot_write_is_notified_from_memory_and_
             assert failed.status_code == 503, failed.text  # a write refused, not a 500
             assert "cannot write" in failed.json()["detail"]
             hub.clock.advance(10)
-            await hub.state.jobs.evaluate()  # still firing: told once only
+            await evaluate(hub)  # still firing: told once only
             assert await settle(hub) == 0
         assert len(peer.bodies) == 1
 
         hub.clock.advance(10)
-        await hub.state.jobs.evaluate()  # space is back: the kept transition is stored
+        await evaluate(hub)  # space is back: the kept transition is stored
         [stored] = await alerts(hub)
         assert (stored["rule"], stored["state"]) == ("cpu_high", "firing")
         assert stored["started_at"] == fault_at.isoformat().replace("+00:00", "Z")
@@ -132,7 +138,7 @@ async def test_a_fault_while_the_store_cannot_write_is_notified_from_memory_and_
         assert hub.state.jobs.dispatcher.memory.pending == 0
 
         await evaluate_with(hub, "cpu_usage", 10)
-        await hub.state.jobs.evaluate()
+        await evaluate(hub)
         hub.clock.advance(300)  # the group's interval
         assert await settle(hub) == 1  # what follows is delivered from the outbox as usual
         assert [b["status"] for b in peer.wait(2)] == ["firing", "resolved"]
@@ -144,14 +150,14 @@ async def test_a_fault_that_fires_and_clears_while_unwritable_is_told_both_and_k
     async with running(make_hub, clock) as (hub, peer):
         await evaluate_with(hub, "cpu_usage", 95)
         with unwritable(hub):
-            await hub.state.jobs.evaluate()
+            await evaluate(hub)
         hub.clock.advance(10)
         await evaluate_with(hub, "cpu_usage", 20)
         with unwritable(hub):
-            await hub.state.jobs.evaluate()
+            await evaluate(hub)
             assert [b["status"] for b in peer.wait(2)] == ["firing", "resolved"]
         hub.clock.advance(10)
-        await hub.state.jobs.evaluate()
+        await evaluate(hub)
         response = await hub.client.get("/api/v1/alerts?state=resolved", headers=hub.auth)
         [stored] = response.json()
         assert (stored["rule"], stored["state"]) == ("cpu_high", "resolved")
@@ -163,15 +169,15 @@ async def test_a_rule_with_a_duration_fires_while_unwritable(make_hub, clock):
     async with running(make_hub, clock) as (hub, peer):
         await evaluate_with(hub, "system_load", 9)
         with unwritable(hub):
-            await hub.state.jobs.evaluate()  # pending, kept in memory
+            await evaluate(hub)  # pending, kept in memory
             assert peer.bodies == []
         hub.clock.advance(61)
         await evaluate_with(hub, "system_load", 9)
         with unwritable(hub):
-            await hub.state.jobs.evaluate()  # its duration passed: firing
+            await evaluate(hub)  # its duration passed: firing
             (body,) = peer.wait(1)
             assert body["alerts"][0]["labels"]["alertname"] == "load_high"
-        await hub.state.jobs.evaluate()
+        await evaluate(hub)
         [stored] = await alerts(hub)
         assert stored["state"] == "firing"
         assert await settle(hub) == 0
@@ -207,3 +213,17 @@ async def test_samples_the_store_cannot_write_still_count_as_newest_without_dupl
         assert newest == [("known", 3.0), ("new", 4.0), ("other", 5.0)]
         [stored] = await tsdb.range("new", since, hub.clock.now())
         assert list(stored.values) == [4.0]  # what could not be written is not made up
+
+
+async def test_a_hanging_receiver_does_not_hold_up_evaluation_while_unwritable(make_hub, clock):
+    with receiver(delay=5.0) as slow:
+        monitoring = f"channels:\n  ops:\n    type: webhook\n    url: {slow.url}\n"
+        app = make_hub(monitoring, RULES)
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            await evaluate_with(hub, "cpu_usage", 95)
+            with unwritable(hub):
+                await hub.state.jobs.evaluate()
+                assert slow.bodies == []  # evaluation is done; the receiver still sleeps
+                assert await hub.state.jobs.dispatcher.memory.settled() == 1
+            assert len(slow.bodies) == 1
