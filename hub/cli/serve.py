@@ -15,7 +15,7 @@ import click
 import uvicorn
 
 from hub.cli.options import config_dir_option, data_dir_option
-from hub.lib.gctune import tune_gc
+from hub.lib.gctune import limit_malloc_arenas, tune_gc
 from hub.lib.secrets import ensure_private_dir
 from hub.lib.yamlconf import ConfigError
 from hub.settings import Settings, load_settings
@@ -157,6 +157,7 @@ def serve(
     from hub.app import create_app
 
     tune_gc()
+    limit_malloc_arenas()
     app = create_app(settings, announce=lambda line: click.echo(line), migrate=migrate)
     config = uvicorn.Config(
         app,

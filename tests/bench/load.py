@@ -198,6 +198,13 @@ async def _drive(
     )
 
 
+def _wait_for_file(path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)  # let it finish writing
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -295,9 +302,12 @@ def _run_load(
                 with hub.api() as api:
                     created = api.post("/api/v1/tokens", json={"name": "load", "scope": "ingest"})
                     token = created.raise_for_status().json()["token"]
+                if trace is not None:
+                    hub.proc.send_signal(signal.SIGUSR1)  # tracehub starts tracing
                 seen, load, usage = asyncio.run(_drive(hub, token, sse, agents, series, seconds))
                 if trace is not None:
                     hub.proc.send_signal(signal.SIGUSR1)  # tracehub writes its snapshot
+                    _wait_for_file(trace, 60)
                 time.sleep(12)  # the last alarm's notification may still be on its way
                 hub_errors = Counter(line[:150] for line in hub.errors())
     finally:
