@@ -324,12 +324,13 @@ class AlertEngine:
             if alert is not None:
                 kept[key] = alert
         self._applied = []
-        log.warning(
-            "alert changes not stored (%s): %d kept in memory until the store writes again",
-            error,
-            len(self._unstored),
-        )
         changed = list(kept.values())
+        if changed:  # once per change, not every evaluation while the disk stays full
+            log.warning(
+                "alert changes not stored (%s): %d kept in memory until the store writes again",
+                error,
+                len(self._unstored),
+            )
         if changed:
             await self._dispatcher.deliver_unstored(changed, now)
         return changed

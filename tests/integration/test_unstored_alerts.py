@@ -227,3 +227,39 @@ async def test_a_hanging_receiver_does_not_hold_up_evaluation_while_unwritable(m
                 assert slow.bodies == []  # evaluation is done; the receiver still sleeps
                 assert await hub.state.jobs.dispatcher.memory.settled() == 1
             assert len(slow.bodies) == 1
+
+
+async def test_a_pending_alert_that_clears_while_unwritable_leaves_nothing(make_hub, clock):
+    async with running(make_hub, clock) as (hub, peer):
+        await evaluate_with(hub, "system_load", 9)
+        with unwritable(hub):
+            await evaluate(hub)  # pending, kept in memory
+        hub.clock.advance(10)
+        await evaluate_with(hub, "system_load", 1)
+        with unwritable(hub):
+            await evaluate(hub)  # cleared before its duration: forgotten
+        await evaluate(hub)
+        response = await hub.client.get("/api/v1/alerts?state=resolved", headers=hub.auth)
+        assert (await alerts(hub), response.json()) == ([], [])
+        assert await settle(hub) == 0
+        assert peer.bodies == []
+
+
+async def test_a_send_from_memory_that_fails_is_delivered_from_the_outbox_once_stored(
+    make_hub, clock
+):
+    with receiver(statuses=[500]) as flaky:
+        monitoring = f"channels:\n  ops:\n    type: webhook\n    url: {flaky.url}\n"
+        app = make_hub(monitoring, RULES)
+        async with AsyncTestClient(app=app) as client:
+            hub = Hub(client, app.state.hub, clock)
+            await evaluate_with(hub, "cpu_usage", 95)
+            with unwritable(hub):
+                await evaluate(hub)
+            assert len(flaky.bodies) == 1  # answered 500: not retried from memory
+            assert hub.state.deliverer.failures["ops"] == 1
+            hub.clock.advance(10)
+            await evaluate(hub)  # stored; its notification was never delivered, so it is queued
+            assert await settle(hub) == 1
+            assert [b["status"] for b in flaky.wait(2)] == ["firing", "firing"]
+            assert [d["outcome"] for d in await deliveries(hub)] == ["sent"]
