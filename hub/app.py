@@ -167,6 +167,7 @@ def _wire(
         ),
         external_url=settings.external_url,
     )
+    dispatcher.memory.send = deliverer.send_unstored  # alerts on a full disk
     jobs = HubJobs(
         tsdb,
         engine,

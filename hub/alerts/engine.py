@@ -7,6 +7,7 @@ the notifications they cause commit together, so a crash never loses or invents 
 from __future__ import annotations
 
 import enum
+import logging
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -27,11 +28,12 @@ from hub.notify.flap import Observation
 from hub.notify.policy import AlertPolicy
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
 from hub.rules.template import format_value, render
-from hub.store import Store
+from hub.store import Store, StoreWriteError
 from hub.store.engine import Tx
 from hub.store.repos import NewAlert
 from hub.tsdb import TSDB
 
+log = logging.getLogger(__name__)
 _PROBLEM = frozenset((AlertState.FIRING, AlertState.ACKNOWLEDGED))
 LOOKBACK = timedelta(minutes=5)
 """A series with no sample this recent has no data (Prometheus' lookback delta)."""
@@ -62,6 +64,17 @@ class _Pass:
     open_series: set[tuple[str, frozenset[tuple[str, str]]]]
     seen: dict[str, str] = field(default_factory=dict)
     """Fingerprints of the alerts this pass evaluated, with their rule's metric."""
+
+
+@dataclass
+class _Unstored:
+    """An alert change the store could not write (a full disk), kept until it can."""
+
+    rule: Rule
+    last: Transition
+    """The newest transition; stored as one change from what the store holds."""
+    alert: Alert | None
+    """The alert as memory knows it (None: a pending alert that was forgotten since)."""
 
 
 class AlertNotFoundError(LookupError):
@@ -116,6 +129,14 @@ class AlertEngine:
         """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
+        self._applied: list[tuple[Rule, str, Alert | None, Transition]] = []
+        """The running evaluation's transitions, kept in memory should its write fail."""
+        self._unstored: dict[str, _Unstored] = {}
+        """Alert changes by fingerprint that the store could not write yet."""
+        self._memory_ids = 0
+        self._dry = False
+        """The store cannot write: evaluation finds transitions and writes nothing."""
+        """The last id given to an alert that exists only in memory (they count down from -1)."""
 
     def _use(self, rules: tuple[Rule, ...]) -> None:
         """Evaluate ``rules`` from now on (what depends on them is worked out once here)."""
@@ -169,15 +190,59 @@ class AlertEngine:
             by_metric[sample.name].append((sample, frozenset(sample.labels.items())))
         if self._all_quiet(by_metric, metrics, fresh_since):
             return []
-        changed: list[int] = []
         self._values = []
         self._creates = []
         self._events = []
+        self._applied = []
+        stored = await self._store_unstored(now)
+        try:
+            # still unwritable: evaluate against what memory knows, writing nothing
+            self._dry = stored is None
+            alerts = await self._evaluate_in_tx(metrics, by_metric, now, fresh_since)
+        except StoreWriteError as error:
+            return await self._keep_unstored(error, now)
+        finally:
+            self._dry = False
+        alerts = [*(stored or ()), *alerts]
+        for alert in alerts:
+            self._bus.publish("alert", alert)
+        return alerts
+
+    async def _store_unstored(self, now: datetime) -> list[Alert] | None:
+        """Write the alert changes kept in memory, in a transaction of their own, and route
+        them; returns them as stored, or None when the store still cannot write."""
+        if not self._unstored:
+            return []
+        try:
+            async with self._store.tx() as tx:
+                changed = await self._replay(tx, await self._open_alerts(tx), now)
+                alerts = await tx.alerts.get_many(changed)
+                if alerts:
+                    await self._dispatcher.on_alerts(tx, alerts, now)
+        except StoreWriteError:
+            return None
+        finally:
+            self._creates, self._events = [], []
+        log.warning("%d alert changes kept in memory are stored now", len(self._unstored))
+        self._unstored.clear()
+        return alerts
+
+    async def _evaluate_in_tx(
+        self,
+        metrics: Collection[str] | None,
+        by_metric: dict[str, list[_Series]],
+        now: datetime,
+        fresh_since: float,
+    ) -> list[Alert]:
+        """One evaluation's transaction; returns the alerts that changed."""
+        changed: list[int] = []
         async with self._store.tx() as tx:
             open_alerts = await self._open_alerts(tx)
             if not self._restored:
                 self._restored = True
                 await self._restore(tx, open_alerts, now)
+            if self._dry:
+                self._overlay(open_alerts)
             open_by_pair = {self._pair_of(a): a for a in open_alerts.values()}
             open_series = {
                 (self._rules_by_name[name].metric, labelset)
@@ -200,6 +265,8 @@ class AlertEngine:
                     ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
                     changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
+            if self._dry:
+                raise StoreWriteError(f"{len(self._applied)} changes found, none written")
             changed += await self._flush_writes(tx, now)
             await tx.alerts.update_values(self._values, now)
             still_open = {a.id for a in open_alerts.values()}
@@ -214,9 +281,93 @@ class AlertEngine:
                 observed = self._observations(ctx, alerts)
                 await self._dispatcher.observe(tx, observed, scope, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
-        for alert in alerts:
-            self._bus.publish("alert", alert)
         return alerts
+
+    def _overlay(self, open_alerts: dict[str, Alert]) -> None:
+        """The open alerts as memory knows them: the store's, changed by what it could not
+        write."""
+        for key, kept in self._unstored.items():
+            if kept.alert is None or kept.alert.state is AlertState.RESOLVED:
+                open_alerts.pop(key, None)
+            else:
+                open_alerts[key] = kept.alert
+
+    async def _replay(self, tx: Tx, open_alerts: dict[str, Alert], now: datetime) -> list[int]:
+        """Store the alert changes kept in memory while the store could not write, each as one
+        change from what the store holds to what memory knows. Returns the alerts changed."""
+        changed: list[int] = []
+        for key, kept in self._unstored.items():
+            current = open_alerts.get(key)
+            if current is None and kept.last.to_state is None:
+                continue
+            t = msgspec.structs.replace(
+                kept.last, from_state=current.state if current else None, from_severity=None
+            )
+            note = f"stored late: the store could not write at {kept.last.at.isoformat()}"
+            applied = await self._apply(tx, kept.rule, key, current, t, note=note)
+            if applied is not None:
+                changed.append(applied)
+        changed += await self._flush_writes(tx, now)
+        self._open_cache = None
+        return changed
+
+    async def _keep_unstored(self, error: StoreWriteError, now: datetime) -> list[Alert]:
+        """After a failed write: keep the evaluation's transitions in memory (written by the
+        next evaluation that can write) and tell the channels at once from memory; returns the
+        alerts as memory knows them."""
+        self._open_cache = None
+        kept: dict[str, Alert] = {}
+        for rule, key, current, t in self._applied:
+            before = self._unstored.get(key)
+            alert = self._memory_alert(before.alert if before else current, rule, key, t)
+            self._unstored[key] = _Unstored(rule, t, alert)
+            if alert is not None:
+                kept[key] = alert
+        self._applied = []
+        changed = list(kept.values())
+        if changed:  # once per change, not every evaluation while the disk stays full
+            log.warning(
+                "alert changes not stored (%s): %d kept in memory until the store writes again",
+                error,
+                len(self._unstored),
+            )
+        if changed:
+            await self._dispatcher.deliver_unstored(changed, now)
+        return changed
+
+    def _memory_alert(
+        self, base: Alert | None, rule: Rule, key: str, t: Transition
+    ) -> Alert | None:
+        """``base`` (None: a new alert, with a negative id) after transition ``t``."""
+        if t.to_state is None:
+            return None
+        labels = {**t.labels, "severity": t.severity}
+        annotations = render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata)
+        if base is None:
+            self._memory_ids -= 1
+            base = Alert(
+                self._memory_ids,
+                key,
+                rule.name,
+                t.to_state,
+                t.severity,
+                labels,
+                annotations,
+                t.value,
+                t.active_at,
+            )
+        firing = t.to_state is AlertState.FIRING and base.state is not AlertState.FIRING
+        return msgspec.structs.replace(
+            base,
+            state=t.to_state,
+            severity=t.severity,
+            labels=labels,
+            annotations=annotations,
+            value=t.value,
+            fired_at=t.at if firing and base.fired_at is None else base.fired_at,
+            resolved_at=t.at if t.to_state is AlertState.RESOLVED else None,
+            updated_at=t.at,
+        )
 
     async def _evaluate_metric(
         self, ctx: _Pass, metric: str, plan: MetricPlan, series: list[_Series]
@@ -290,7 +441,7 @@ class AlertEngine:
         """Whether this evaluation provably changes nothing, so it needs no transaction: no
         alert was open at the last look (only evaluation opens alerts), every rule in scope is
         a plain threshold, and every fresh sample is clear of them all. The usual idle case."""
-        if self._open_cache is None or self._open_cache[1]:
+        if self._open_cache is None or self._open_cache[1] or self._unstored:
             return False
         if self._dispatcher.flaps.watching(metrics):
             return False  # a series that flapped is counted down while it is quiet
@@ -523,14 +674,25 @@ class AlertEngine:
             if current is not None and value is not None and value != current.value:
                 self._note_value(current.id, value, now)
             return []
+        self._applied.append((rule, key, current, transition))
         applied = await self._apply(tx, rule, key, current, transition)
         return [] if applied is None else [applied]
 
     async def _apply(
-        self, tx: Tx, rule: Rule, key: str, current: Alert | None, t: Transition
+        self,
+        tx: Tx,
+        rule: Rule,
+        key: str,
+        current: Alert | None,
+        t: Transition,
+        *,
+        note: str | None = None,
     ) -> int | None:
-        """Store a transition; a new alert is only queued (``_flush_writes`` inserts the
-        pass's new alerts and history events in two statements) and gives None."""
+        """Store a transition (``note`` goes into its history event); a new alert is only
+        queued (``_flush_writes`` inserts the pass's new alerts and history events in two
+        statements) and gives None."""
+        if self._dry:
+            return None
         now = t.at
         labels = {**t.labels, "severity": t.severity}
         if current is None:
@@ -545,7 +707,7 @@ class AlertEngine:
                 value=t.value,
                 active_at=t.active_at,
             )
-            event = AlertEvent(now, "state", t.from_state, t.to_state, t.value)
+            event = AlertEvent(now, "state", t.from_state, t.to_state, t.value, comment=note)
             self._creates.append((new, event))
             return None
         alert_id = current.id
@@ -579,11 +741,15 @@ class AlertEngine:
                 )
             )
             return alert_id
-        self._events.append((alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value)))
+        self._events.append(
+            (alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value, comment=note))
+        )
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:
         """Resolve an alert whose rule no longer exists."""
+        if self._dry:
+            return []
         await tx.alerts.update(alert.id, now, state=AlertState.RESOLVED, resolved_at=now)
         await tx.alerts.add_event(
             alert.id, AlertEvent(now, "rule_removed", alert.state, AlertState.RESOLVED, alert.value)

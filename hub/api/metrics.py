@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
@@ -86,7 +87,8 @@ async def _events(hub: HubDep) -> AsyncGenerator[ServerSentEventMessage, None]:
             except TimeoutError:
                 yield ServerSentEventMessage(comment="ping")
                 continue
-            yield ServerSentEventMessage(event=topic, data=_event_data(topic, payload))
+            text = hub.bus.encoded(payload, functools.partial(_event_data, topic))
+            yield ServerSentEventMessage(event=topic, data=text)
 
 
 def _event_data(topic: str, payload: Any) -> str:

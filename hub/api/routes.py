@@ -52,7 +52,7 @@ from hub.api.tokens import TokenController
 from hub.api.topology import topology
 from hub.api.users import MeController, SessionController, UserController, set_up_admin
 from hub.settings import Settings
-from hub.store import StoreBusyError
+from hub.store import StoreBusyError, StoreWriteError
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 NO_CACHE = {"/", "/index.html", "/sw.js", "/manifest.webmanifest"}
@@ -124,7 +124,11 @@ def build_api(
         ],
         openapi_config=OpenAPIConfig(title="tcf-hub", version=__version__, path="/schema"),
         before_send=[_cache_headers, security_headers],
-        exception_handlers={StoreBusyError: _store_busy, OverflowError: _out_of_range},
+        exception_handlers={
+            StoreBusyError: _store_busy,
+            StoreWriteError: _store_unwritable,
+            OverflowError: _out_of_range,
+        },
         debug=False,
         logging_config=None,
     )
@@ -206,6 +210,16 @@ def _store_busy(request: Request[Any, Any, Any], error: StoreBusyError) -> Respo
         {"status_code": 503, "detail": str(error)},
         status_code=503,
         headers={"Retry-After": "1"},
+    )
+
+
+def _store_unwritable(request: Request[Any, Any, Any], error: StoreWriteError) -> Response[Any]:
+    """503 when the store cannot write (a full disk): the change was not made; reads work."""
+    del request
+    return Response(
+        {"status_code": 503, "detail": str(error)},
+        status_code=503,
+        headers={"Retry-After": "30"},
     )
 
 

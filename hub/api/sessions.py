@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -11,7 +14,7 @@ from hub.domain.users import PASSWORD_MAX, Role, password_problem
 from hub.lib.clock import Clock
 from hub.lib.passwords import Passwords
 from hub.lib.secrets import new_token, same_token, token_hash
-from hub.store import Store
+from hub.store import Store, StoreBusyError, StoreWriteError
 from hub.store.engine import Tx
 from hub.store.users import SessionOwner, UserExistsError
 
@@ -53,6 +56,7 @@ class Sessions:
         self._external_url = external_url
         self.passwords = passwords or Passwords()
         self.throttle = LoginThrottle()
+        self._throttle_loaded = False
 
     async def create_login_link(self) -> str:
         """A URL that signs the admin in once (or, before any user exists, lets the first
@@ -87,21 +91,23 @@ class Sessions:
                 address is throttled.
             ValueError: the password is unacceptable.
         """
-        self._check_throttle(None, address)
-        problem = password_problem(password)
-        if problem:
-            raise ValueError(problem)
-        hashed = await self.passwords.hash(password)
-        now = self._clock.now()
-        async with self._store.tx() as tx:
-            if await tx.users.count() or not await tx.auth.use_login_link(token_hash(link), now):
-                self.throttle.failed(None, address, now)
-                raise LoginRefusedError("this setup link is invalid, expired or already used")
-            try:
-                await tx.users.add(name, Role.ADMIN, hashed, now)
-            except UserExistsError:  # pragma: no cover - count() was 0 in this transaction
-                raise LoginRefusedError("users exist already") from None
-            return await self._start(tx, name, name)
+        async with self._throttled(None, address):
+            problem = password_problem(password)
+            if problem:
+                raise ValueError(problem)
+            hashed = await self.passwords.hash(password)
+            now = self._clock.now()
+            async with self._store.tx() as tx:
+                if await tx.users.count() or not await tx.auth.use_login_link(
+                    token_hash(link), now
+                ):
+                    self.throttle.failed(None, address, now)
+                    raise LoginRefusedError("this setup link is invalid, expired or already used")
+                try:
+                    await tx.users.add(name, Role.ADMIN, hashed, now)
+                except UserExistsError:  # pragma: no cover - count() was 0 in this transaction
+                    raise LoginRefusedError("users exist already") from None
+                return await self._start(tx, name, name)
 
     async def login_with_token(self, given: str, admin_token: str, address: str) -> str:
         """A new admin session when ``given`` is the admin token.
@@ -109,12 +115,12 @@ class Sessions:
         Raises:
             LoginRefusedError: wrong token or throttled address.
         """
-        self._check_throttle(None, address)
-        if not same_token(given.strip(), admin_token):
-            self.throttle.failed(None, address, self._clock.now())
-            raise LoginRefusedError("invalid token")
-        async with self._store.tx() as tx:
-            return await self._start(tx, ADMIN, None)
+        async with self._throttled(None, address):
+            if not same_token(given.strip(), admin_token):
+                self.throttle.failed(None, address, self._clock.now())
+                raise LoginRefusedError("invalid token")
+            async with self._store.tx() as tx:
+                return await self._start(tx, ADMIN, None)
 
     async def login(self, name: str, password: str, code: str | None, address: str) -> str:
         """A new session for user ``name`` after checking password and, when enabled, TOTP.
@@ -123,29 +129,29 @@ class Sessions:
             LoginRefusedError: wrong name, password or code (``totp_required`` when the code
                 is missing), or a locked account or address (``retry_after`` seconds).
         """
-        self._check_throttle(name, address)
-        if len(password) > PASSWORD_MAX:  # never hash megabytes on behalf of a stranger
-            self.throttle.failed(name, address, self._clock.now())
-            raise LoginRefusedError("wrong user name or password")
-        async with self._store.tx() as tx:
-            user = await tx.users.credentials(name)
-        ok = await self.passwords.verify(user.password_hash if user else None, password)
-        now = self._clock.now()
-        if user is None or not ok:
-            self.throttle.failed(name, address, now)
-            raise LoginRefusedError("wrong user name or password")
-        async with self._store.tx() as tx:
-            if user.totp_secret is not None:
-                if not code:
-                    raise LoginRefusedError("enter the code from your app", totp_required=True)
-                step = totp.matching_step(
-                    user.totp_secret, code, now.timestamp(), user.totp_last_step
-                )
-                if step is None or not await tx.users.use_totp_step(name, step):
-                    self.throttle.failed(name, address, now)
-                    raise LoginRefusedError("wrong or already used code", totp_required=True)
-            self.throttle.succeeded(name)
-            return await self._start(tx, name, name)
+        async with self._throttled(name, address):
+            if len(password) > PASSWORD_MAX:  # never hash megabytes on behalf of a stranger
+                self.throttle.failed(name, address, self._clock.now())
+                raise LoginRefusedError("wrong user name or password")
+            async with self._store.tx() as tx:
+                user = await tx.users.credentials(name)
+            ok = await self.passwords.verify(user.password_hash if user else None, password)
+            now = self._clock.now()
+            if user is None or not ok:
+                self.throttle.failed(name, address, now)
+                raise LoginRefusedError("wrong user name or password")
+            async with self._store.tx() as tx:
+                if user.totp_secret is not None:
+                    if not code:
+                        raise LoginRefusedError("enter the code from your app", totp_required=True)
+                    step = totp.matching_step(
+                        user.totp_secret, code, now.timestamp(), user.totp_last_step
+                    )
+                    if step is None or not await tx.users.use_totp_step(name, step):
+                        self.throttle.failed(name, address, now)
+                        raise LoginRefusedError("wrong or already used code", totp_required=True)
+                self.throttle.succeeded(name)
+                return await self._start(tx, name, name)
 
     async def owner(self, session_token: str) -> SessionOwner | None:
         """Who a live session acts as, or None when it expired, ended or was revoked."""
@@ -157,7 +163,29 @@ class Sessions:
         async with self._store.tx() as tx:
             await tx.auth.delete_session(token_hash(session_token))
 
-    def _check_throttle(self, name: str | None, address: str) -> None:
+    @asynccontextmanager
+    async def _throttled(self, name: str | None, address: str) -> AsyncIterator[None]:
+        """Refuse a throttled sign-in; then store what the attempt changed in the throttle
+        (failures, a lockout), so a restart keeps it."""
+        await self._check_throttle(name, address)
+        try:
+            yield
+        finally:
+            await self._save_throttle()
+
+    async def _save_throttle(self) -> None:
+        changed, self.throttle.changed = self.throttle.changed, {}
+        if not changed:
+            return
+        with contextlib.suppress(StoreWriteError, StoreBusyError):  # a full disk: memory only
+            async with self._store.tx() as tx:
+                await tx.users.save_throttle(changed)
+
+    async def _check_throttle(self, name: str | None, address: str) -> None:
+        if not self._throttle_loaded:
+            async with self._store.tx() as tx:
+                self.throttle.load(await tx.users.throttle_entries())
+            self._throttle_loaded = True
         wait = self.throttle.retry_after(name, address, self._clock.now())
         if wait is not None:
             raise LoginRefusedError(

@@ -15,11 +15,21 @@ MAX_TRACKED = 10_000
 """Entries kept per table; the oldest are forgotten first (bounded memory under attack)."""
 
 
+ACCOUNT = "account"
+ADDRESS = "address"
+
+
 @dataclass
-class _Entry:
+class ThrottleEntry:
+    """Failed sign-ins of one account or address."""
+
     failures: int = 0
     since: datetime | None = None
     locked_until: datetime | None = None
+
+
+ThrottleKey = tuple[str, str]
+"""(``account`` or ``address``, the name or address)."""
 
 
 @dataclass
@@ -28,11 +38,33 @@ class LoginThrottle:
 
     An account is locked for ``ACCOUNT_LOCKOUT`` after ``ACCOUNT_FAILURES`` failures in a row;
     an address is refused for the rest of its window after ``ADDRESS_FAILURES`` failures. A
-    success clears the account's count. Kept in memory: a restart forgets it.
+    success clears the account's count. Entries that changed are listed in ``changed`` (None:
+    forgotten) for the caller to store, so a restart does not clear a lockout.
     """
 
-    accounts: dict[str, _Entry] = field(default_factory=dict)
-    addresses: dict[str, _Entry] = field(default_factory=dict)
+    accounts: dict[str, ThrottleEntry] = field(default_factory=dict)
+    addresses: dict[str, ThrottleEntry] = field(default_factory=dict)
+    changed: dict[ThrottleKey, ThrottleEntry | None] = field(default_factory=dict)
+
+    def load(self, entries: dict[ThrottleKey, ThrottleEntry]) -> None:
+        """Take up stored entries (at start)."""
+        for (kind, key), entry in entries.items():
+            self._table(kind)[key] = entry
+
+    def _table(self, kind: str) -> dict[str, ThrottleEntry]:
+        return self.accounts if kind == ACCOUNT else self.addresses
+
+    def _entry(self, kind: str, key: str) -> ThrottleEntry:
+        table = self._table(kind)
+        entry = table.get(key)
+        if entry is None:
+            if len(table) >= MAX_TRACKED:
+                oldest = next(iter(table))
+                del table[oldest]
+                self.changed[(kind, oldest)] = None
+            entry = table[key] = ThrottleEntry()
+        self.changed[(kind, key)] = entry
+        return entry
 
     def retry_after(self, account: str | None, address: str, now: datetime) -> int | None:
         """Seconds until a sign-in may be tried again, or None when it may be tried now."""
@@ -46,12 +78,12 @@ class LoginThrottle:
     def failed(self, account: str | None, address: str, now: datetime) -> None:
         """Record a failed sign-in."""
         if account is not None:
-            entry = _entry(self.accounts, account)
+            entry = self._entry(ACCOUNT, account)
             entry.failures += 1
             if entry.failures >= ACCOUNT_FAILURES:
                 entry.locked_until = now + ACCOUNT_LOCKOUT
                 entry.failures = 0
-        entry = _entry(self.addresses, address)
+        entry = self._entry(ADDRESS, address)
         if entry.since is None or now - entry.since >= ADDRESS_WINDOW:
             entry.since, entry.failures = now, 0
         entry.failures += 1
@@ -60,13 +92,5 @@ class LoginThrottle:
 
     def succeeded(self, account: str) -> None:
         """A correct sign-in: the account's failures are forgotten."""
-        self.accounts.pop(account, None)
-
-
-def _entry(table: dict[str, _Entry], key: str) -> _Entry:
-    entry = table.get(key)
-    if entry is None:
-        if len(table) >= MAX_TRACKED:
-            del table[next(iter(table))]
-        entry = table[key] = _Entry()
-    return entry
+        if self.accounts.pop(account, None) is not None:
+            self.changed[(ACCOUNT, account)] = None

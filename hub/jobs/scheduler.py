@@ -26,6 +26,7 @@ from hub.lib.clock import Clock
 from hub.lib.selfmon import SelfMonitor
 from hub.notify.dispatch import Dispatcher
 from hub.notify.outbox import Deliverer
+from hub.store import StoreWriteError
 from hub.tsdb import TSDB
 
 log = logging.getLogger(__name__)
@@ -129,12 +130,18 @@ class HubJobs:
         evaluates them in the background, coalesced with other such requests."""
         if not samples:
             return 0
-        await self._write(samples)
+        unstored: StoreWriteError | None = None
+        try:
+            await self._write(samples)
+        except StoreWriteError as error:
+            unstored = error  # a full disk: rules still see them (the TSDB's newest in memory)
         self.bus.publish("samples", list(samples))
         if wait:
             await self.evaluate({s.name for s in samples})
         else:
             self.evaluate_soon({s.name for s in samples})
+        if unstored is not None:
+            raise unstored
         return len(samples)
 
     async def _write(self, samples: Sequence[Sample]) -> None:

@@ -39,7 +39,8 @@ from hub.notify.outbox import encode
 from hub.notify.policy import AlertPolicy
 from hub.notify.routes import Routes, resolve_routes
 from hub.notify.routing import Route, match_routes, with_seed_routes
-from hub.store import Store
+from hub.notify.unstored import FROM_MEMORY, MemoryNotices
+from hub.store import Store, StoreBusyError, StoreWriteError
 from hub.store.engine import Tx
 
 GROUP = "group"
@@ -74,6 +75,10 @@ class Dispatcher:
         """Flap detection: a flapping alert's notifications and escalation are held."""
         self._announced = 0
         """Flapping notices queued since the last flush (so the caller wakes delivery)."""
+        self.memory = MemoryNotices(external_url)
+        """Delivery from memory while the store cannot write (set its ``send``)."""
+        self._told: list[tuple[str, str]] = []
+        """Memory delivery's marks of the notifications the running flush stores as sent."""
 
     def set_rules(self, rules: tuple[Rule, ...]) -> None:
         """Route and damp by ``rules`` from now on (their ``notifications`` name channels that
@@ -150,14 +155,29 @@ class Dispatcher:
     def _flapping(self, alert: Alert) -> bool:
         return self.flaps.flapping(alert.fingerprint)
 
+    async def deliver_unstored(self, alerts: Iterable[Alert], now: datetime) -> None:
+        """Tell the channels about alert changes the store could not write, at once and from
+        memory (best effort, not durable; silences, maintenance and inhibition still apply when
+        the store can be read). Sent in the background: see ``memory.settled``."""
+        try:
+            async with self._store.tx() as tx:
+                muted: Callable[[Alert], bool] = await self._muting(tx, now)
+        except (StoreWriteError, StoreBusyError):
+            muted = self._flapping
+        self.memory.deliver(alerts, self.tree, self._send_resolved, muted)
+
     async def flush(self, now: datetime) -> tuple[int, datetime | None]:
         """Flush every group whose tick has come and queue what it says, in one transaction.
+        A notification that memory delivery already sent is stored as delivered, not queued.
 
         Returns:
             The notifications queued, and when a group next needs a flush.
         """
+        self._told = []
         async with self._store.tx() as tx:
-            return await self._flush(tx, now)
+            flushed = await self._flush(tx, now)
+        self.memory.forget(self._told)
+        return flushed
 
     async def _flush(self, tx: Tx, now: datetime) -> tuple[int, datetime | None]:
         groups = await _load(tx)
@@ -178,7 +198,14 @@ class Dispatcher:
         kept, notes = flush_due(updated, now, self._send_resolved, mute)
         for note in notes:
             payload = encode(as_notification(note, self._external_url))
-            await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
+            told = self.memory.already_told(note)
+            if told is None:
+                await tx.outbox.enqueue(note.channel, payload, _first_id(note), now)
+            else:
+                await tx.outbox.enqueue_delivered(
+                    note.channel, payload, _first_id(note), now, FROM_MEMORY
+                )
+                self._told += told
         await _save(tx, groups, kept, now)
         wakes = [
             w

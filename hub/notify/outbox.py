@@ -122,6 +122,27 @@ class Deliverer:
             assert item is not None  # noqa: S101 (just written in this transaction)
             return await self._attempt(item, final=True)
 
+    async def send_unstored(self, notification: Notification) -> bool:
+        """Send ``notification`` once, now, without the store (it cannot write): best effort
+        and not durable; a failure is counted and logged, not retried. True when sent."""
+        name = notification.receiver
+        channel = self._channels.get(name)
+        if channel is None:
+            return False
+        try:
+            await channel.send(notification)
+        except DeliveryError as exc:
+            error: str = str(exc)
+        except Exception as exc:  # a channel bug must not stop the others
+            log.exception("channel %s raised unexpectedly", name)
+            error = f"unexpected {type(exc).__name__}"
+        else:
+            log.warning("notification to %s sent from memory: the store cannot write", name)
+            return True
+        self.failures[name] += 1
+        log.warning("notification to %s from memory failed, not retried: %s", name, error)
+        return False
+
     async def next_due(self) -> datetime | None:
         """When the earliest pending notification is due, if any is pending."""
         async with self._store.tx() as tx:

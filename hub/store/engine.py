@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,6 +32,11 @@ a head row adds its time and value)."""
 class StoreBusyError(RuntimeError):
     """The store could not be written now (another writer held it too long); nothing was
     changed, and the same request will succeed a moment later."""
+
+
+class StoreWriteError(RuntimeError):
+    """The store could not write: the disk is full (SQLITE_FULL), read-only or failing.
+    Nothing of the transaction was kept; it may succeed once the cause is gone."""
 
 
 class Tx:
@@ -65,14 +71,17 @@ class Store:
 
         Raises:
             StoreBusyError: the store stayed locked by another writer past the busy timeout.
+            StoreWriteError: any other operational failure, such as a full disk.
         """
         try:
             async with self.engine.begin() as conn:
                 yield Tx(conn)
-        except sa.exc.OperationalError as error:
-            if "database is locked" in str(error.orig):
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as error:
+            # hot paths (driver.py) reach aiosqlite directly: its errors come unwrapped
+            reason = error.orig if isinstance(error, sa.exc.OperationalError) else error
+            if "database is locked" in str(reason):
                 raise StoreBusyError("the store is busy; try again in a moment") from error
-            raise
+            raise StoreWriteError(f"the store cannot write: {reason}") from error
 
     async def stats(self) -> StorageStats:
         """Counts and sizes of the stored history."""

@@ -420,6 +420,22 @@ class OutboxRepo:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    async def enqueue_delivered(
+        self, channel: str, payload: bytes, alert_id: int | None, now: datetime, outcome: str
+    ) -> int:
+        """Store a notification that was already delivered (from memory, while the store could
+        not write) with its one delivery as ``outcome``, so it is logged and never sent again;
+        returns its id."""
+        item_id = await self.enqueue(channel, payload, alert_id, now)
+        item = OutboxItem(item_id, channel, payload, 0, now)
+        await self.record(
+            item,
+            Delivery(item_id, channel, now, True, None, 0.0, outcome),
+            status="sent",
+            next_attempt_at=None,
+        )
+        return item_id
+
     async def get(self, item_id: int) -> OutboxItem | None:
         """One queued notification by id."""
         c = t.outbox.c

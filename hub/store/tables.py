@@ -315,3 +315,15 @@ rules = sa.Table(
 )
 """Rules created through the API: each one's alerts.yml entry as JSON (file rules stay in
 alerts.yml)."""
+
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("since", Timestamp),
+    sa.Column("locked_until", Timestamp),
+)
+"""Failed sign-ins per ``account`` and per ``address`` (hub.domain.logins), so a lockout
+survives a restart."""

@@ -8,9 +8,10 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hub.domain.logins import ThrottleEntry, ThrottleKey
 from hub.domain.users import Role, User
 from hub.store import tables as t
-from hub.store.sql import insert_or_ignore
+from hub.store.sql import insert_or_ignore, upsert
 
 
 class UserExistsError(ValueError):
@@ -51,6 +52,38 @@ class UserRepo:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+
+    async def throttle_entries(self) -> dict[ThrottleKey, ThrottleEntry]:
+        """Every stored entry of the sign-in throttle, oldest first."""
+        c = t.login_throttle.c
+        rows = await self._conn.execute(
+            sa.select(c.kind, c.key, c.failures, c.since, c.locked_until).order_by(
+                sa.func.coalesce(c.since, c.locked_until)
+            )
+        )
+        return {(kind, key): ThrottleEntry(*rest) for kind, key, *rest in rows}
+
+    async def save_throttle(self, changed: dict[ThrottleKey, ThrottleEntry | None]) -> None:
+        """Store changed throttle entries and forget the ones that are None."""
+        c = t.login_throttle.c
+        gone = [key for key, entry in changed.items() if entry is None]
+        for kind, key in gone:
+            await self._conn.execute(
+                sa.delete(t.login_throttle).where(c.kind == kind, c.key == key)
+            )
+        rows = [
+            {
+                "kind": kind,
+                "key": key,
+                "failures": entry.failures,
+                "since": entry.since,
+                "locked_until": entry.locked_until,
+            }
+            for (kind, key), entry in changed.items()
+            if entry is not None
+        ]
+        if rows:
+            await self._conn.execute(upsert(self._conn, t.login_throttle, ["kind", "key"]), rows)
 
     async def add(self, name: str, role: Role, password_hash: str, now: datetime) -> User:
         """Store a new user.

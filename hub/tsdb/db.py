@@ -15,7 +15,7 @@ import msgspec
 
 from hub.domain.config import RetentionConfig
 from hub.domain.samples import Sample, fingerprint
-from hub.store import Store
+from hub.store import Store, StoreWriteError
 from hub.store.chunks import Columns
 from hub.store.engine import Tx
 from hub.store.repos import SeriesRange
@@ -70,26 +70,58 @@ class TSDB:
         self._latest: dict[int, Sample] | None = None
         """Newest sample per series id, so rule evaluation and the dashboard need no query;
         loaded from the store on first use (after a restart), then kept by ``write``."""
+        self._unstored_ids: dict[SeriesLabels, int] = {}
+        """Stand-in ids (negative) of series whose samples the store could not write yet."""
 
     async def write(self, samples: Sequence[Sample]) -> None:
         """Store a batch of samples in one transaction."""
         if not samples:
             return
-        async with self._store.tx() as tx:
-            ids = list(map(self._ids.get, _series_labels(samples)))
-            if None in ids:
-                await self._learn(tx, samples)
+        learned: list[SeriesLabels] = []
+        try:
+            async with self._store.tx() as tx:
                 ids = list(map(self._ids.get, _series_labels(samples)))
-            known = cast(list[int], ids)
-            await tx.samples.insert(known, _times_ms(samples), list(map(_VALUE, samples)))
+                if None in ids:
+                    learned = await self._learn(tx, samples)
+                    ids = list(map(self._ids.get, _series_labels(samples)))
+                known = cast(list[int], ids)
+                await tx.samples.insert(known, _times_ms(samples), list(map(_VALUE, samples)))
+        except StoreWriteError:
+            for key in learned:  # rolled back: those ids may go to other series later
+                del self._ids[key]
+            await self._keep_latest(samples)
+            raise
+        if self._unstored_ids:
+            self._forget_unstored(samples)
         if self._latest is not None:
             for series_id, sample in zip(known, samples, strict=True):
                 newest = self._latest.get(series_id)
                 if newest is None or newest.time <= sample.time:
                     self._latest[series_id] = sample
 
-    async def _learn(self, tx: Tx, samples: Sequence[Sample]) -> None:
-        """Find or create the series of ``samples`` not seen yet."""
+    async def _keep_latest(self, samples: Sequence[Sample]) -> None:
+        """Samples the store could not write (a full disk) still count as their series' newest
+        (rules and /metrics read ``latest``); a series the store does not know yet gets a
+        negative id until it is stored."""
+        latest = await self._newest()
+        for key, sample in zip(_series_labels(samples), samples, strict=True):
+            series_id = self._ids.get(key) or self._unstored_ids.get(key)
+            if series_id is None:
+                series_id = self._unstored_ids[key] = -1 - len(self._unstored_ids)
+            newest = latest.get(series_id)
+            if newest is None or newest.time <= sample.time:
+                latest[series_id] = sample
+
+    def _forget_unstored(self, samples: Sequence[Sample]) -> None:
+        """Drop the stand-in ids of series just stored (their real id takes over)."""
+        assert self._latest is not None  # noqa: S101 (a stand-in id implies a cache)
+        for key in _series_labels(samples):
+            series_id = self._unstored_ids.pop(key, None)
+            if series_id is not None:
+                self._latest.pop(series_id, None)
+
+    async def _learn(self, tx: Tx, samples: Sequence[Sample]) -> list[SeriesLabels]:
+        """Find or create the series of ``samples`` not seen yet; returns them."""
         missing = {
             key: (series_key(s.name, s.labels), s)
             for key, s in zip(_series_labels(samples), samples, strict=True)
@@ -98,6 +130,7 @@ class TSDB:
         ids = await tx.samples.series_ids({fp: (s.name, s.labels) for fp, s in missing.values()})
         for key, (fp, _) in missing.items():
             self._ids[key] = ids[fp]
+        return list(missing)
 
     async def latest(
         self, since: datetime, name: str | None = None, *, ordered: bool = True
@@ -105,18 +138,22 @@ class TSDB:
         """The newest sample of every series (of metric ``name``) seen since ``since``, by
         name and labels; ``ordered=False`` skips the sorting (rule evaluation needs no order,
         and sorting thousands of label sets was most of its time)."""
-        if self._latest is None:
-            async with self._store.tx() as tx:
-                self._latest = dict(await tx.samples.latest(0))
         cutoff = since.timestamp()
         found = [
             s
-            for s in self._latest.values()
+            for s in (await self._newest()).values()
             if s.time >= cutoff and (name is None or s.name == name)
         ]
         if ordered:
             found.sort(key=lambda s: (s.name, sorted(s.labels.items())))
         return found
+
+    async def _newest(self) -> dict[int, Sample]:
+        """The newest sample per series id, read from the store the first time."""
+        if self._latest is None:
+            async with self._store.tx() as tx:
+                self._latest = dict(await tx.samples.latest(0))
+        return self._latest
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:
         """All samples of metric ``name`` between ``start`` and ``end``, per series."""

@@ -46,7 +46,9 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "passwords": lambda args: run_passwords(),
     "dashboard": lambda args: run_dashboard(),
     "binary": lambda args: run_binary(baseline=args.baseline),
-    "load": lambda args: run_load(args.seconds, sse=args.sse, agents=args.agents),
+    "load": lambda args: run_load(
+        args.seconds, sse=args.sse, agents=args.agents, baseline=args.baseline, trace=args.trace
+    ),
 }
 
 PARTS = ("queries", "compaction")
@@ -73,8 +75,14 @@ def main() -> int:
         "--baseline",
         type=Path,
         metavar="DIR",
-        help="collectors, ingest and binary also measure this older code (git archive REV | "
+        help="collectors, ingest, binary and load also measure this older code (git archive REV | "
         "tar -x -C DIR, plus hub/web/dist; for binary, its dist/tcf-hub) in the same run",
+    )
+    parser.add_argument(
+        "--trace",
+        type=Path,
+        metavar="FILE",
+        help="load: run the hub under tracemalloc and write its largest allocations to FILE",
     )
     args = parser.parse_args()
     for name in args.names:

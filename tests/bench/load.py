@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -196,6 +198,13 @@ async def _drive(
     )
 
 
+def _wait_for_file(path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)  # let it finish writing
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -243,9 +252,36 @@ class LoadFigures:
 
 
 def run_load(
-    seconds: float = 300.0, sse: int = 200, agents: int = 500, series: int = 20
+    seconds: float = 300.0,
+    sse: int = 200,
+    agents: int = 500,
+    series: int = 20,
+    *,
+    baseline: Path | None = None,
+    trace: Path | None = None,
 ) -> LoadFigures:
-    """Start a hub, run the load for ``seconds``, report; nothing runs past ``seconds`` + 70."""
+    """Start a hub, run the load for ``seconds``, report; nothing runs past ``seconds`` + 70.
+
+    With ``baseline`` (a folder holding older code, see ``hub_process``) the same load runs
+    on that code first, in the same invocation, for a before/after comparison. With ``trace``
+    the hub runs under tracemalloc and its largest live allocations at the end of the load
+    are written to that file."""
+    if baseline is not None:
+        print(f"baseline: {baseline}")
+        _run_load(seconds, sse, agents, series, code=baseline)
+        print("this code:")
+    return _run_load(seconds, sse, agents, series, trace=trace)
+
+
+def _run_load(
+    seconds: float,
+    sse: int,
+    agents: int,
+    series: int,
+    *,
+    code: Path | None = None,
+    trace: Path | None = None,
+) -> LoadFigures:
     hook = Hook()
     server = _serve_hook(hook)
     try:
@@ -255,12 +291,23 @@ def run_load(
                 "collection:\n  docker: off\n"
                 f"channels:\n  hook:\n    type: webhook\n    url: {hook.url}\n"
             )
-            with hub_process(folder / "hub", monitoring, alerts=ALERTS) as hub:
+            traced: dict[str, object] = {}
+            if trace is not None:
+                traced = {
+                    "wrapper": (sys.executable, "-m", "tests.bench.tracehub"),
+                    "env": {**os.environ, "TCF_TRACE_OUT": str(trace.resolve())},
+                }
+            with hub_process(folder / "hub", monitoring, alerts=ALERTS, code=code, **traced) as hub:
                 hub.wait_healthy()
                 with hub.api() as api:
                     created = api.post("/api/v1/tokens", json={"name": "load", "scope": "ingest"})
                     token = created.raise_for_status().json()["token"]
+                if trace is not None:
+                    hub.proc.send_signal(signal.SIGUSR1)  # tracehub starts tracing
                 seen, load, usage = asyncio.run(_drive(hub, token, sse, agents, series, seconds))
+                if trace is not None:
+                    hub.proc.send_signal(signal.SIGUSR1)  # tracehub writes its snapshot
+                    _wait_for_file(trace, 60)
                 time.sleep(12)  # the last alarm's notification may still be on its way
                 hub_errors = Counter(line[:150] for line in hub.errors())
     finally:

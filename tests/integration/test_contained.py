@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.helpers import hub_settings, serve_hub
+from tests.helpers import hub_settings, receiver, serve_hub
 
 ALERTS = """
 routes:
@@ -72,3 +72,66 @@ channels:
             time.sleep(3.5)  # the peers still hang and fail to resolve meanwhile
             cpu = api.get("/api/v1/series", params={"match": "cpu_usage", "from": since}).json()
             assert len(cpu[0]["timestamps"]) >= 2  # about one a second
+
+
+def test_smtp_refusing_or_never_answering_slows_no_other_channel(tmp_path):
+    with (
+        socket.socket() as hanging,  # accepts (the kernel's backlog), never greets
+        socket.socket() as closed,  # bound, not listening: connections are refused
+        receiver() as good,
+    ):
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(16)
+        closed.bind(("127.0.0.1", 0))
+        monitoring = f"""
+collection:
+  interval: 1
+  docker: off
+services:
+  nowhere:
+    url: http://monitored-host.invalid/health
+    interval: 2
+    timeout: 1
+channels:
+  refused:
+    type: email
+    to: ops@example.com
+    smarthost: 127.0.0.1:{closed.getsockname()[1]}
+    tls: none
+  mute:
+    type: email
+    to: ops@example.com
+    smarthost: 127.0.0.1:{hanging.getsockname()[1]}
+    tls: none
+    timeout: 6
+  good:
+    type: webhook
+    url: {good.url}
+"""
+        with serve_hub(hub_settings(tmp_path, monitoring, ALERTS)) as hub, hub.api() as api:
+            (body,) = good.wait(1, timeout=20)
+            assert body["alerts"][0]["labels"]["alertname"] == "down"
+            # the mute server holds its delivery until the 6 s timeout: the webhook did not wait
+            assert delivery_failures(api).get("mute", 0) == 0
+            deadline = time.monotonic() + 30
+            while not {"refused", "mute"} <= delivery_failures(api).keys():
+                assert time.monotonic() < deadline, delivery_failures(api)
+                time.sleep(0.5)
+            lags = {
+                s["labels"]["job"]: s["value"]
+                for s in api.get("/api/v1/metrics/current").json()
+                if s["name"] == "hub_job_lag_seconds"
+            }
+            assert lags["collect:system"] < 1.0, lags
+            ready = httpx.get(f"{hub.url}/readyz")
+            assert (ready.status_code, ready.json()["reasons"]) == (200, [])
+            [alert] = api.get("/api/v1/alerts").json()
+            assert alert["state"] == "firing"
+
+
+def delivery_failures(api: httpx.Client) -> dict[str, float]:
+    return {
+        s["labels"]["channel"]: s["value"]
+        for s in api.get("/api/v1/metrics/current").json()
+        if s["name"] == "hub_delivery_failures_total"
+    }

@@ -38,7 +38,7 @@ async def test_readyz_says_the_store_does_not_answer(hub):
     response = await hub.client.get("/readyz")
     assert response.status_code == 503
     [reason] = response.json()["reasons"]
-    assert reason.startswith("store: OperationalError")
+    assert reason.startswith("store: StoreWriteError: the store cannot write: unable to open")
 
 
 async def test_hub_metrics_are_stored_and_exposed(hub):

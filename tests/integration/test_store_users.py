@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from hub.domain.logins import ThrottleEntry
 from hub.domain.users import Role
 from hub.store import open_store, upgrade
 from hub.store.users import SessionOwner, UserExistsError
@@ -108,3 +109,20 @@ async def test_expired_sessions_are_pruned_with_their_user_links(store, clock):
         assert await tx.users.prune_sessions(now) == 1
         assert await tx.users.prune_sessions(now) == 0
         assert await tx.users.delete("ann")  # no link row of "old" left behind to block it
+
+
+async def test_throttle_entries_are_stored_replaced_and_forgotten(store, clock):
+    now = clock.now()
+    locked = ThrottleEntry(0, None, now + timedelta(minutes=15))
+    window = ThrottleEntry(3, now, None)
+    async with store.tx() as tx:
+        await tx.users.save_throttle({("account", "ops"): locked, ("address", "10.0.0.1"): window})
+    async with store.tx() as tx:
+        await tx.users.save_throttle(
+            {("address", "10.0.0.1"): ThrottleEntry(4, now, None), ("account", "gone"): None}
+        )
+        await tx.users.save_throttle({("account", "ops"): None})
+    async with store.tx() as tx:
+        assert await tx.users.throttle_entries() == {
+            ("address", "10.0.0.1"): ThrottleEntry(4, now, None)
+        }

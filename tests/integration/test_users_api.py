@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+from litestar.testing import AsyncTestClient
+
 from hub.api.auth import CSRF_COOKIE, SESSION_COOKIE
 from hub.cli import cli
 from hub.domain import totp
 from tests.helpers import hub_settings, serve_hub
+from tests.integration.conftest import Hub
 
 PASSWORD = "correct horse battery"
 
@@ -300,3 +303,33 @@ def test_ctl_users_add_list_reset_remove_through_the_api(tmp_path):
         assert run("remove", "ops").exit_code == 1  # the last admin
         env["TCF_HUB_URL"] = "http://127.0.0.1:9"
         assert run("list").exit_code == 3
+
+
+async def test_a_lockout_and_failure_counts_survive_a_restart(make_hub, clock):
+    app = make_hub()
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await add_user(hub, "ops", "admin")
+        await add_user(hub, "dev", "admin")
+        for _ in range(5):
+            assert (await sign_in(hub, "ops", "wrong password")).status_code == 401
+        for _ in range(3):
+            assert (await sign_in(hub, "dev", "wrong password")).status_code == 401
+    clock.advance(60)
+    app = make_hub()  # a restart: same data dir
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        locked = await sign_in(hub, "ops")
+        assert locked.status_code == 429
+        assert 13 * 60 < int(locked.headers["retry-after"]) <= 14 * 60 + 1
+        for _ in range(2):  # dev's three failures were kept: two more lock it
+            assert (await sign_in(hub, "dev", "wrong password")).status_code == 401
+        assert (await sign_in(hub, "dev")).status_code == 429
+        clock.advance(15 * 60)
+        assert (await sign_in(hub, "ops")).status_code == 204
+    app = make_hub()
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        for _ in range(4):  # a success cleared ops' count, also in the store
+            assert (await sign_in(hub, "ops", "wrong password")).status_code == 401
+        assert (await sign_in(hub, "ops")).status_code == 204

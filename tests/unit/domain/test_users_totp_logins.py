@@ -119,3 +119,22 @@ def test_only_get_head_and_options_are_reads():
 def test_scopes_allow_what_they_say(scope, method, path, admin_only, allowed):
     assert scope_allows(scope, method, path, admin_only=admin_only) is allowed
     assert scope_routes(scope)
+
+
+def test_throttle_lists_what_to_store_and_what_to_forget(monkeypatch):
+    monkeypatch.setattr("hub.domain.logins.MAX_TRACKED", 2)
+    throttle = LoginThrottle()
+    throttle.failed("ops", "10.0.0.1", T0)
+    assert set(throttle.changed) == {("account", "ops"), ("address", "10.0.0.1")}
+    throttle.changed.clear()
+    throttle.failed("dev", "10.0.0.1", T0)
+    throttle.failed("web", "10.0.0.1", T0)  # a third account: the oldest is forgotten
+    assert throttle.changed[("account", "ops")] is None
+    assert throttle.changed[("account", "web")].failures == 1
+    throttle.changed.clear()
+    throttle.succeeded("dev")
+    throttle.succeeded("nobody")  # nothing to forget
+    assert throttle.changed == {("account", "dev"): None}
+    again = LoginThrottle()
+    again.load({("account", "web"): throttle.accounts["web"]})
+    assert again.accounts["web"].failures == 1

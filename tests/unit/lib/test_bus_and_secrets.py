@@ -46,3 +46,20 @@ def test_tokens_are_random_and_hashes_stable():
     assert new_token() != new_token()
     assert token_hash("x") == token_hash("x") != token_hash("y")
     assert same_token("abc", "abc") and not same_token("abc", "abd")
+
+
+def test_an_event_is_encoded_once_for_every_subscriber():
+    bus = Bus(texts=2)
+    calls: list[object] = []
+
+    def encode(payload):
+        calls.append(payload)
+        return f"text {len(calls)}"
+
+    first, second, third = [1], [2], [3]
+    assert [bus.encoded(first, encode) for _ in range(3)] == ["text 1"] * 3
+    assert bus.encoded(second, encode) == "text 2"
+    assert bus.encoded(third, encode) == "text 3"  # the oldest text is dropped
+    assert bus.encoded(second, encode) == "text 2"
+    assert bus.encoded(first, encode) == "text 4"  # encoded again for a subscriber far behind
+    assert calls == [first, second, third, first]

@@ -26,7 +26,10 @@ def _rss_mb() -> float:
 
 
 @glibc
-def test_glibc_takes_the_arena_limit():
+def test_glibc_takes_the_arena_limit_unless_the_environment_sets_one(monkeypatch):
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
     assert limit_malloc_arenas() is True
 
 
