@@ -36,7 +36,7 @@ function aligned(data: ChartData): uPlot.AlignedData {
 
 /**
  * cpu_usage and memory_usage over the last hour. uPlot is loaded on demand, once the chart
- * scrolls near the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
+ * scrolls onto the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
  * is rebuilt when the colour scheme changes (canvas colours are not CSS).
  */
 export function LiveChart({ data }: { data: ChartData }) {
@@ -55,8 +55,8 @@ export function LiveChart({ data }: { data: ChartData }) {
       plot.current?.destroy();
       plot.current = new UPlot(options(element, element.clientWidth), aligned(latest.current), element);
     };
-    // uPlot is fetched and run only once the chart is (nearly) on screen: on a phone the
-    // overview's first paint and the tiles above it do not wait for it.
+    // uPlot is fetched and run only once the chart is on screen: on a phone (where it starts
+    // just below the fold) the overview's load does not evaluate it, a 50 KB module.
     const load = () =>
       void import("uplot").then((module) => {
         UPlot = module.default;
@@ -71,7 +71,7 @@ export function LiveChart({ data }: { data: ChartData }) {
           near?.disconnect();
           load();
         },
-        { rootMargin: "200px" },
+        { rootMargin: "0px" },
       );
       near.observe(element);
     }

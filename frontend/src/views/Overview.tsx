@@ -15,10 +15,14 @@ const SPARK_SECONDS = 3600;
 const SPARK_POINTS = 60;
 const SPARK_REFRESH_MS = 60_000;
 
-/** The last hour of every key metric (60 buckets), refetched every minute. */
-function useSparkSeries(fail: (error: unknown) => void): BucketSeries[] {
+/**
+ * The last hour of every key metric (60 buckets), refetched every minute; first fetched once
+ * `ready` (the overview's first answers are in), so the first paint waits for fewer requests.
+ */
+function useSparkSeries(fail: (error: unknown) => void, ready: boolean): BucketSeries[] {
   const [series, setSeries] = useState<BucketSeries[]>([]);
   useEffect(() => {
+    if (!ready) return undefined;
     let live = true;
     const load = () => {
       const now = Date.now() / 1000;
@@ -35,7 +39,7 @@ function useSparkSeries(fail: (error: unknown) => void): BucketSeries[] {
       live = false;
       clearInterval(timer);
     };
-  }, [fail]);
+  }, [fail, ready]);
   return series;
 }
 
@@ -72,32 +76,17 @@ function HealthTile({ entity, value, spark }: { entity: Entity; value: number | 
   );
 }
 
-export function Overview({ hub }: { hub: HubState }) {
-  const spark = useSparkSeries(hub.fail);
-  const entities = useMemo(() => entitiesOf(hub.topology, hub.alerts), [hub.topology, hub.alerts]);
+/** A count, or a dash while the first answers are outstanding. */
+function count(value: number, loaded: boolean): string {
+  return loaded ? String(value) : "–";
+}
+
+function Sections({ hub, spark, entities, firing }: { hub: HubState; spark: BucketSeries[]; entities: Entity[]; firing: number }) {
   const latest = useMemo(() => [...hub.latest.values()], [hub.latest]);
   const snapshot = useMemo(() => hostSnapshot(hub.latest, hub.host), [hub.latest, hub.host]);
-  const firing = hub.alerts.filter((a) => a.state === "firing").length;
-  const acknowledged = hub.alerts.filter((a) => a.state === "acknowledged").length;
   const active = hub.alerts.filter((a) => a.state !== "resolved");
-  const unhealthy = entities.filter((e) => e.health === "down" || e.health === "degraded").length;
-
   return (
     <>
-      <section aria-labelledby="summary-heading" class="summary">
-        <h2 id="summary-heading" class="visually-hidden">
-          Summary
-        </h2>
-        <a class={`stat ${firing > 0 ? "bad" : "good"}`} href="/alerts?state=firing" data-testid="firing-count">
-          <strong>{firing}</strong> firing
-        </a>
-        <a class="stat" href="/alerts?state=acknowledged" data-testid="acked-count">
-          <strong>{acknowledged}</strong> acknowledged
-        </a>
-        <a class={`stat ${unhealthy > 0 ? "bad" : "good"}`} href="/topology">
-          <strong>{unhealthy}</strong> of {entities.length} unhealthy
-        </a>
-      </section>
       <section aria-labelledby="health-heading">
         <h2 id="health-heading">Health</h2>
         {entities.length === 0 ? (
@@ -123,7 +112,7 @@ export function Overview({ hub }: { hub: HubState }) {
         <h2 id="chart-heading">Last hour</h2>
         {/* Mounted once the first answers are in: until then the page is short, the chart
             would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
-        {hub.alertsLoaded ? <LiveChart data={hub.chart} /> : <p class="empty">Loading…</p>}
+        <LiveChart data={hub.chart} />
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">
@@ -134,6 +123,45 @@ export function Overview({ hub }: { hub: HubState }) {
           <a href="/alerts">All alerts →</a>
         </p>
       </section>
+    </>
+  );
+}
+
+export function Overview({ hub }: { hub: HubState }) {
+  const loaded = hub.alertsLoaded;
+  const spark = useSparkSeries(hub.fail, loaded);
+  const entities = useMemo(() => entitiesOf(hub.topology, hub.alerts), [hub.topology, hub.alerts]);
+  const firing = hub.alerts.filter((a) => a.state === "firing").length;
+  const acknowledged = hub.alerts.filter((a) => a.state === "acknowledged").length;
+  const unhealthy = entities.filter((e) => e.health === "down" || e.health === "degraded").length;
+
+  return (
+    <>
+      <section aria-labelledby="summary-heading" class="summary">
+        <h2 id="summary-heading" class="visually-hidden">
+          Summary
+        </h2>
+        <a class={`stat ${firing > 0 ? "bad" : "good"}`} href="/alerts?state=firing" data-testid="firing-count">
+          <strong>{count(firing, loaded)}</strong> firing
+        </a>
+        <a class="stat" href="/alerts?state=acknowledged" data-testid="acked-count">
+          <strong>{count(acknowledged, loaded)}</strong> acknowledged
+        </a>
+        <a class={`stat ${unhealthy > 0 ? "bad" : "good"}`} href="/topology">
+          <strong>{count(unhealthy, loaded)}</strong> of {count(entities.length, loaded)} unhealthy
+        </a>
+      </section>
+      {/* Until the first answers are in, one placeholder under the counts rather than empty
+          sections: sections filling in one by one pushed those below them down (a layout shift
+          of half a phone's screen). The counts are drawn at once (the largest text of the
+          first paint) and fill in where they stand. */}
+      {loaded ? (
+        <Sections hub={hub} spark={spark} entities={entities} firing={firing} />
+      ) : (
+        <p class="empty" data-testid="overview-loading">
+          Loading…
+        </p>
+      )}
     </>
   );
 }
