@@ -39,11 +39,13 @@ function aligned(data: ChartData): uPlot.AlignedData {
  * scrolls onto the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
  * is rebuilt when the colour scheme changes (canvas colours are not CSS).
  */
-export function LiveChart({ data }: { data: ChartData }) {
+export function LiveChart({ data, onShown }: { data: ChartData; onShown?: () => void }) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef(data);
   latest.current = data;
+  const shown = useRef(onShown);
+  shown.current = onShown;
 
   useEffect(() => {
     const element = container.current;
@@ -57,11 +59,13 @@ export function LiveChart({ data }: { data: ChartData }) {
     };
     // uPlot is fetched and run only once the chart is on screen: on a phone (where it starts
     // just below the fold) the overview's load does not evaluate it, a 50 KB module.
-    const load = () =>
+    const load = () => {
+      shown.current?.();
       void import("uplot").then((module) => {
         UPlot = module.default;
         build();
       });
+    };
     let near: IntersectionObserver | undefined;
     if (typeof IntersectionObserver === "undefined") load();
     else {

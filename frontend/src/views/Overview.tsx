@@ -112,7 +112,7 @@ function Sections({ hub, spark, entities, firing }: { hub: HubState; spark: Buck
         <h2 id="chart-heading">Last hour</h2>
         {/* Mounted once the first answers are in: until then the page is short, the chart
             would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
-        <LiveChart data={hub.chart} />
+        <LiveChart data={hub.chart} onShown={hub.wantChart} />
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">
