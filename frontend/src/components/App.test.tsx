@@ -170,6 +170,7 @@ describe("App", () => {
     render(<App />);
     await logIn("s3cret");
     await waitFor(() => expect(tileValue("metric-cpu_usage")).toBe("12.5%"));
+    await waitFor(() => expect(plots).toHaveLength(1)); // the chart shown: its history asked for
     const stream = FakeEventSource.latest();
     const alertsBefore = api.calls("GET /api/v1/alerts").length;
     act(() => stream.open());
@@ -181,6 +182,6 @@ describe("App", () => {
     expect(screen.getByTestId("live-status").textContent).toBe("reconnecting…");
     act(() => stream.open());
     await waitFor(() => expect(api.calls("GET /api/v1/alerts").length).toBe(alertsBefore + 2));
-    expect(api.calls("GET /api/v1/series").length).toBe(seriesBefore + 2);
+    await waitFor(() => expect(api.calls("GET /api/v1/series").length).toBe(seriesBefore + 2));
   });
 });

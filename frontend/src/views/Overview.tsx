@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { fetchBuckets } from "../api";
 import { AlertList } from "../components/AlertList";
 import { LiveChart } from "../components/LiveChart";
+import { memo } from "../components/memo";
 import { MetricTiles } from "../components/MetricTiles";
 import { Sparkline } from "../components/Sparkline";
 import { KEY_METRIC, belongsTo, entitiesOf, keyValue, type Entity } from "../entities";
@@ -43,12 +44,14 @@ function useSparkSeries(fail: (error: unknown) => void, ready: boolean): BucketS
   return series;
 }
 
+const NO_VALUES: (number | null)[] = [];
+
 function sparkValues(series: readonly BucketSeries[], entity: Entity): (number | null)[] {
   const { metric } = KEY_METRIC[entity.kind];
-  return series.find((s) => s.name === metric && belongsTo(s.labels, entity.kind, entity.name))?.avg ?? [];
+  return series.find((s) => s.name === metric && belongsTo(s.labels, entity.kind, entity.name))?.avg ?? NO_VALUES;
 }
 
-function HealthTile({ entity, value, spark }: { entity: Entity; value: number | null; spark: (number | null)[] }) {
+const HealthTile = memo(function HealthTile({ entity, value, spark }: { entity: Entity; value: number | null; spark: (number | null)[] }) {
   const { metric, unit } = KEY_METRIC[entity.kind];
   return (
     <li class={`health-tile ${entity.health}`} data-testid="health-tile" data-health={entity.health}>
@@ -74,7 +77,13 @@ function HealthTile({ entity, value, spark }: { entity: Entity; value: number | 
       </a>
     </li>
   );
-}
+});
+
+// Parts redrawn only when their own data changes: the live status, a resync that brings
+// nothing new or another entity's sample no longer redraw every tile, chart and alert row.
+const HostTiles = memo(MetricTiles);
+const Chart = memo(LiveChart);
+const Alerts = memo(AlertList);
 
 /** A count, or a dash while the first answers are outstanding. */
 function count(value: number, loaded: boolean): string {
@@ -84,7 +93,7 @@ function count(value: number, loaded: boolean): string {
 function Sections({ hub, spark, entities, firing }: { hub: HubState; spark: BucketSeries[]; entities: Entity[]; firing: number }) {
   const latest = useMemo(() => [...hub.latest.values()], [hub.latest]);
   const snapshot = useMemo(() => hostSnapshot(hub.latest, hub.host), [hub.latest, hub.host]);
-  const active = hub.alerts.filter((a) => a.state !== "resolved");
+  const active = useMemo(() => hub.alerts.filter((a) => a.state !== "resolved"), [hub.alerts]);
   return (
     <>
       <section aria-labelledby="health-heading">
@@ -106,19 +115,19 @@ function Sections({ hub, spark, entities, firing }: { hub: HubState; spark: Buck
       </section>
       <section aria-labelledby="host-heading">
         <h2 id="host-heading">{hub.host ? `Host ${hub.host}` : "Host"}</h2>
-        <MetricTiles snapshot={snapshot} />
+        <HostTiles snapshot={snapshot} />
       </section>
       <section aria-labelledby="chart-heading">
         <h2 id="chart-heading">Last hour</h2>
         {/* Mounted once the first answers are in: until then the page is short, the chart
             would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
-        <LiveChart data={hub.chart} onShown={hub.wantChart} />
+        <Chart data={hub.chart} onShown={hub.wantChart} />
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">
           Active alerts{firing > 0 && <span class="count"> {firing} firing</span>}
         </h2>
-        <AlertList alerts={active} loaded={hub.alertsLoaded} onUpdate={hub.updateAlert} onError={hub.fail} />
+        <Alerts alerts={active} loaded={hub.alertsLoaded} onUpdate={hub.updateAlert} onError={hub.fail} />
         <p>
           <a href="/alerts">All alerts →</a>
         </p>
