@@ -2,6 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { timeWindow, type ChartData } from "../chart-data";
+import { useUPlot } from "./use-uplot";
 
 const HEIGHT = 220;
 
@@ -41,62 +42,16 @@ function aligned(data: ChartData): uPlot.AlignedData {
  */
 export function LiveChart({ data, onShown }: { data: ChartData; onShown?: () => void }) {
   const container = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const latest = useRef(data);
   latest.current = data;
-  const shown = useRef(onShown);
-  shown.current = onShown;
-
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    let disposed = false;
-    let UPlot: typeof uPlot | undefined;
-    const build = () => {
-      if (!UPlot || disposed) return;
-      plot.current?.destroy();
-      plot.current = new UPlot(options(element, element.clientWidth), aligned(latest.current), element);
-    };
-    // uPlot is fetched and run only once the chart is on screen: on a phone (where it starts
-    // just below the fold) the overview's load does not evaluate it, a 50 KB module.
-    const load = () => {
-      shown.current?.();
-      void import("uplot").then((module) => {
-        UPlot = module.default;
-        build();
-      });
-    };
-    let near: IntersectionObserver | undefined;
-    if (typeof IntersectionObserver === "undefined") load();
-    else {
-      near = new IntersectionObserver(
-        (entries) => {
-          if (!entries.some((entry) => entry.isIntersecting)) return;
-          near?.disconnect();
-          load();
-        },
-        { rootMargin: "0px" },
-      );
-      near.observe(element);
-    }
-    const resizes = new ResizeObserver(() => {
-      const width = element.clientWidth;
-      if (plot.current && width > 0 && width !== plot.current.width) {
-        plot.current.setSize({ width, height: HEIGHT });
-      }
-    });
-    resizes.observe(element);
-    const scheme = matchMedia("(prefers-color-scheme: dark)");
-    scheme.addEventListener("change", build);
-    return () => {
-      disposed = true;
-      near?.disconnect();
-      resizes.disconnect();
-      scheme.removeEventListener("change", build);
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, []);
+  // uPlot is fetched and run only once the chart is on screen: on a phone (where it starts
+  // just below the fold) the overview's load does not evaluate it, a 50 KB module.
+  const plot = useUPlot(
+    container,
+    (UPlot, element) => new UPlot(options(element, element.clientWidth), aligned(latest.current), element),
+    HEIGHT,
+    { whenShown: true, onShown },
+  );
 
   useEffect(() => {
     plot.current?.setData(aligned(data));
