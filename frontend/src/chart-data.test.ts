@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendSamples, chartFromSeries, emptyChart, timeWindow, withNewerRows } from "./chart-data";
+import { MAX_ROWS, appendSamples, chartFromSeries, emptyChart, timeWindow, withNewerRows } from "./chart-data";
 import type { Sample, Series } from "./types";
 
 const T = 1_764_170_000;
@@ -92,5 +92,31 @@ describe("timeWindow", () => {
 
   it("ends now while there is no data yet", () => {
     expect(timeWindow(null, 50_000)).toEqual([46_400, 50_000]);
+  });
+});
+
+describe("the row cap", () => {
+  it("keeps at most MAX_ROWS rows of a 1 s stream: the whole window, every newest point", () => {
+    let data = emptyChart();
+    for (let i = 0; i < 3600; i++) data = appendSamples(data, [sample("cpu_usage", T + i, i)], "h1");
+    expect(data.t.length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(data.t.length).toBeGreaterThan(MAX_ROWS / 2);
+    expect(data.t[0]).toBe(T); // the oldest row stays: the window is still an hour
+    expect(data.t.at(-1)).toBe(T + 3599);
+    const newest = data.t.slice(-MAX_ROWS / 4);
+    expect(newest).toEqual(newest.map((_, i) => T + 3600 - MAX_ROWS / 4 + i)); // no gaps there
+    expect(data.cpu.every((v, i) => v === (data.t[i] as number) - T)).toBe(true); // rows intact
+    expect(data.t.every((t, i) => i === 0 || t > (data.t[i - 1] as number))).toBe(true);
+  });
+
+  it("thins a fetched hour and a merge the same way", () => {
+    const times = Array.from({ length: 3600 }, (_, i) => T + i);
+    const fetched = chartFromSeries([series("cpu_usage", times, times.map((t) => t - T))], "h1");
+    expect(fetched.t.length).toBeLessThanOrEqual(MAX_ROWS);
+    expect(fetched.t[0]).toBe(T);
+    const small = { t: [T, T + 1, T + 2, T + 3], cpu: [0, 1, 2, 3], mem: [null, null, null, null] };
+    const live = { t: [T + 4, T + 5], cpu: [4, 5], mem: [null, null] };
+    expect(withNewerRows(small, live, 4).t).toEqual([T, T + 3, T + 4, T + 5]); // two passes
+    expect(withNewerRows(small, live).t).toHaveLength(6);
   });
 });

@@ -4,6 +4,8 @@ import { matchesHost } from "./metrics";
 import type { Sample, Series } from "./types";
 
 export const WINDOW_SECONDS = 3600;
+/** The most rows the live chart keeps (the budget's points per series per chart). */
+export const MAX_ROWS = 1000;
 
 /** Columns in uPlot's "aligned data" layout: x values plus one y array per series. */
 export interface ChartData {
@@ -66,11 +68,27 @@ function trim(data: ChartData, windowSeconds: number): void {
   }
 }
 
+/**
+ * Keep at most `maxRows` rows (in place): past it, every other row of the older half goes, so
+ * the window stays whole, the newest half keeps every point and older ones thin out (collection
+ * intervals under 3.6 s would otherwise put more than 1000 points of an hour on one chart).
+ */
+function thin(data: ChartData, maxRows: number): void {
+  while (data.t.length > maxRows && data.t.length > 3) {
+    const half = Math.floor(data.t.length / 2);
+    const keep = (_: unknown, i: number) => i >= half || i % 2 === 0;
+    data.t = data.t.filter(keep);
+    data.cpu = data.cpu.filter(keep);
+    data.mem = data.mem.filter(keep);
+  }
+}
+
 /** Build the chart from the series API's answers, keeping the chosen host's series only. */
 export function chartFromSeries(
   series: readonly Series[],
   host: string | undefined,
   windowSeconds = WINDOW_SECONDS,
+  maxRows = MAX_ROWS,
 ): ChartData {
   const data = emptyChart();
   const seen = new Set<Column>();
@@ -82,6 +100,7 @@ export function chartFromSeries(
     s.timestamps.forEach((time, i) => setPoint(data, column, time, s.values[i] ?? null));
   }
   trim(data, windowSeconds);
+  thin(data, maxRows);
   return data;
 }
 
@@ -94,25 +113,29 @@ export function appendSamples(
   samples: readonly Sample[],
   host: string | undefined,
   windowSeconds = WINDOW_SECONDS,
+  maxRows = MAX_ROWS,
 ): ChartData {
   const relevant = samples.filter((s) => COLUMNS[s.name] && matchesHost(s.labels, host));
   if (relevant.length === 0) return data;
   const next = copy(data);
   for (const s of relevant) setPoint(next, COLUMNS[s.name] as Column, s.time, s.value);
   trim(next, windowSeconds);
+  thin(next, maxRows);
   return next;
 }
 
 /** `base` (a refetch) plus the rows of `live` that are newer than anything in it. */
-export function withNewerRows(base: ChartData, live: ChartData): ChartData {
+export function withNewerRows(base: ChartData, live: ChartData, maxRows = MAX_ROWS): ChartData {
   const last = base.t[base.t.length - 1];
   const from = last === undefined ? 0 : lowerBound(live.t, last + 1);
   if (from >= live.t.length) return base;
-  return {
+  const merged = {
     t: base.t.concat(live.t.slice(from)),
     cpu: base.cpu.concat(live.cpu.slice(from)),
     mem: base.mem.concat(live.mem.slice(from)),
   };
+  thin(merged, maxRows);
+  return merged;
 }
 
 /**

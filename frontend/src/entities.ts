@@ -1,6 +1,7 @@
 /** Hosts, services and containers as the overview and detail views see them (pure). */
 
 import type { EntityKind } from "./router";
+import { compareText } from "./format";
 import type { Alert, Health, Labels, Sample, Topology } from "./types";
 
 export interface Entity {
@@ -63,7 +64,7 @@ export function entitiesOf(topology: Topology | null, alerts: readonly Alert[]):
       badness(a) - badness(b) ||
       b.firing - a.firing ||
       KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
-      a.name.localeCompare(b.name),
+      compareText(a.name, b.name),
   );
 }
 
@@ -88,7 +89,7 @@ export function keyValue(latest: Iterable<Sample>, kind: EntityKind, name: strin
 /** The series an entity has now: one per metric and label set (its identity label excluded). */
 export function seriesOf(latest: Iterable<Sample>, kind: EntityKind, name: string): Sample[] {
   const chosen = [...latest].filter((s) => belongsTo(s.labels, kind, name));
-  return chosen.sort((a, b) => a.name.localeCompare(b.name) || seriesLabel(a.labels).localeCompare(seriesLabel(b.labels)));
+  return chosen.sort((a, b) => compareText(a.name, b.name) || compareText(seriesLabel(a.labels), seriesLabel(b.labels)));
 }
 
 const IDENTITY = new Set(["host", "container", "service"]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareText,
   formatBytesPerSecond,
+  formatLocalTime,
   formatNumber,
   formatPercent,
   formatRelativeTime,
@@ -121,5 +123,26 @@ describe("durations, sizes, values and changes", () => {
     expect(formatChange(-3)).toBe("−3.0%");
     expect(formatChange(0)).toBe("±0.0%");
     expect(formatChange(null)).toBe("–");
+  });
+});
+
+describe("compareText", () => {
+  it("orders by code units, as a sort comparator", () => {
+    expect(["web", "api", "Zeta", "db", "api"].sort(compareText)).toEqual(["Zeta", "api", "api", "db", "web"]);
+    expect(compareText("a", "a")).toBe(0);
+    expect(compareText("a", "b")).toBe(-1);
+    expect(compareText("b", "a")).toBe(1);
+  });
+});
+
+describe("formatLocalTime", () => {
+  it("shows the local date and time with zero padding", () => {
+    const ms = new Date(2026, 0, 5, 4, 3, 9).getTime(); // local time
+    expect(formatLocalTime(ms)).toBe("2026-01-05 04:03:09");
+    expect(formatLocalTime(new Date(2026, 11, 31, 23, 59, 59).getTime())).toBe("2026-12-31 23:59:59");
+  });
+
+  it("shows a dash for times that are not finite", () => {
+    expect(formatLocalTime(Number.NaN)).toBe("–");
   });
 });

@@ -1,5 +1,6 @@
 /** Turning raw samples into what the dashboard shows: the host's latest values per tile. */
 
+import { compareText } from "./format";
 import type { Labels, Sample } from "./types";
 
 /**
@@ -103,7 +104,7 @@ export function hostSnapshot(latest: Latest, host: string | undefined): HostSnap
         break;
     }
   }
-  snapshot.disks.sort((a, b) => a.mount.localeCompare(b.mount));
+  snapshot.disks.sort((a, b) => compareText(a.mount, b.mount));
   return snapshot;
 }
 

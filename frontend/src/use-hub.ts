@@ -36,6 +36,8 @@ export interface HubState {
   updateAlert(alert: Alert): void;
   /** Report a failed call: a 401 leads to the login form, anything else to the banner. */
   fail(error: unknown): void;
+  /** The live chart is on screen: fetch its last hour once (and again after a dropped stream). */
+  wantChart(): void;
 }
 
 function describe(error: unknown): string {
@@ -60,6 +62,9 @@ export function useHub(onUnauthorized: () => void): HubState {
   // chart history, which only some refetches include).
   const generation = useRef(0);
   const historyGeneration = useRef(0);
+  // The chart's history is fetched once the chart is shown (on a phone it starts below the
+  // fold): two fewer requests and no chart work while the overview loads.
+  const historyWanted = useRef(false);
 
   const fail = useCallback(
     (err: unknown) => {
@@ -76,33 +81,43 @@ export function useHub(onUnauthorized: () => void): HubState {
     return hostRef.current;
   };
 
-  /** Refetch current values and alerts; with `withHistory` also the chart's last hour. */
+  /** The chart's last hour, merged under the live points that arrived meanwhile. */
+  const loadHistory = useCallback(async () => {
+    const mine = ++historyGeneration.current;
+    const now = Date.now() / 1000;
+    try {
+      const series = await Promise.all(CHART_METRICS.map((name) => fetchSeries(name, now - WINDOW_SECONDS, now)));
+      if (!mounted.current || mine !== historyGeneration.current) return;
+      const fetched = chartFromSeries(series.flat(), hostRef.current);
+      setChart((live) => withNewerRows(fetched, live));
+    } catch (err) {
+      // Offline the tiles and alerts still show their last known values; the chart waits.
+      if (err instanceof UnauthorizedError) fail(err);
+    }
+  }, [fail]);
+
+  const wantChart = useCallback(() => {
+    if (historyWanted.current) return;
+    historyWanted.current = true;
+    void loadHistory();
+  }, [loadHistory]);
+
+  /** Refetch current values and alerts; with `withHistory` also the chart's last hour, when shown. */
   const load = useCallback(
     async (withHistory: boolean) => {
       const mine = ++generation.current;
-      const mineHistory = withHistory ? ++historyGeneration.current : -1;
-      const now = Date.now() / 1000;
+      if (withHistory && historyWanted.current) void loadHistory();
       try {
-        const history = withHistory
-          ? Promise.all(CHART_METRICS.map((name) => fetchSeries(name, now - WINDOW_SECONDS, now))).catch(
-              // Offline the tiles and alerts still show their last known values; the chart waits.
-              (err: unknown) => {
-                if (err instanceof UnauthorizedError) throw err;
-                return null;
-              },
-            )
-          : Promise.resolve(null);
-        const [samples, alertList, series, graph] = await Promise.all([
+        const [samples, alertList, graph] = await Promise.all([
           fetchCurrentMetrics(),
           fetchAlerts(),
-          history,
           fetchTopology().catch((err: unknown) => {
             if (err instanceof UnauthorizedError) throw err;
             return null; // The tiles and alerts do not wait for the graph.
           }),
         ]);
         if (!mounted.current) return;
-        const chosen = adoptHost(samples);
+        adoptHost(samples);
         if (mine === generation.current) {
           setLatest((previous) => replaceLatest(previous, samples));
           setAlerts((shown) => mergeAlerts(shown, alertList));
@@ -111,15 +126,11 @@ export function useHub(onUnauthorized: () => void): HubState {
           if (graph) setTopology((shown) => (shown && JSON.stringify(shown) === JSON.stringify(graph) ? shown : graph));
           setError(null);
         }
-        if (series && mineHistory === historyGeneration.current) {
-          const fetched = chartFromSeries(series.flat(), chosen);
-          setChart((live) => withNewerRows(fetched, live));
-        }
       } catch (err) {
         fail(err);
       }
     },
-    [fail],
+    [fail, loadHistory],
   );
 
   useEffect(() => onStale(setStaleSince), []);
@@ -133,7 +144,7 @@ export function useHub(onUnauthorized: () => void): HubState {
 
   useEffect(() => {
     mounted.current = true;
-    void load(true);
+    void load(false);
     const close = connectLive(EVENTS_URL, {
       samples(batch) {
         if (hostRef.current === undefined) adoptHost(batch);
@@ -162,5 +173,5 @@ export function useHub(onUnauthorized: () => void): HubState {
     setAlerts((list) => upsertAlert(list, alert));
   }, []);
 
-  return { host, latest, chart, alerts, alertsLoaded, status, error, topology, staleSince, updateAlert, fail };
+  return { host, latest, chart, alerts, alertsLoaded, status, error, topology, staleSince, updateAlert, fail, wantChart };
 }

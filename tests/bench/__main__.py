@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.bench.binary import run_binary
 from tests.bench.collectors import run_collectors
 from tests.bench.compaction import run_compaction
-from tests.bench.dashboard import run_dashboard
+from tests.bench.dashboard import run_dashboard, run_dashboard_memory
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
 from tests.bench.load import run_load
@@ -44,7 +44,9 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "outbox": lambda args: run_outbox_throughput(),
     "fault-webhook": lambda args: run_fault_to_webhook(),
     "passwords": lambda args: run_passwords(),
-    "dashboard": lambda args: run_dashboard(),
+    "dashboard": lambda args: run_dashboard(baseline=args.baseline),
+    # Five minutes at least (--seconds for longer): the heap is compared with minute 1's.
+    "dashboard-memory": lambda args: run_dashboard_memory(max(args.seconds, 300.0)),
     "binary": lambda args: run_binary(baseline=args.baseline),
     "load": lambda args: run_load(
         args.seconds, sse=args.sse, agents=args.agents, baseline=args.baseline, trace=args.trace
@@ -75,8 +77,9 @@ def main() -> int:
         "--baseline",
         type=Path,
         metavar="DIR",
-        help="collectors, ingest, binary and load also measure this older code (git archive REV | "
-        "tar -x -C DIR, plus hub/web/dist; for binary, its dist/tcf-hub) in the same run",
+        help="collectors, ingest, binary, load and dashboard (Lighthouse) also measure this older "
+        "code (git archive REV | tar -x -C DIR, plus hub/web/dist; for binary, its dist/tcf-hub) "
+        "in the same run",
     )
     parser.add_argument(
         "--trace",

@@ -13,8 +13,11 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Browser, sync_playwright
@@ -48,6 +51,7 @@ SERIES: list[tuple[str, dict[str, str], float]] = [
     ],
 ]
 COLD_RUNS = 5
+LIGHTHOUSE_RUNS = 3
 LCP_SCRIPT = """() => new Promise((resolve) => {
   new PerformanceObserver((list) => {
     const last = list.getEntries().at(-1);
@@ -158,6 +162,12 @@ def thirty_day_ready_ms(browser: Browser, url: str, cookie: str) -> tuple[float,
     return statistics.median(runs), max(asked)
 
 
+def long_tasks(report: dict[str, Any]) -> list[tuple[str, float]]:
+    """Lighthouse's long tasks (script name, ms, on its simulated slower phone), longest first."""
+    items = report["audits"].get("long-tasks", {}).get("details", {}).get("items", [])
+    return [(str(item["url"]).rsplit("/", 1)[-1] or "/", float(item["duration"])) for item in items]
+
+
 def lighthouse(url: str, cookie_header: str) -> dict[str, float] | None:
     """Lighthouse 12's mobile preset (performance only) on the overview, or None without npx."""
     npx = shutil.which("npx")
@@ -182,19 +192,61 @@ def lighthouse(url: str, cookie_header: str) -> dict[str, float] | None:
     audits = report["audits"]
     element = audits["largest-contentful-paint-element"]["details"]["items"][0]["items"][0]
     print(f"  Lighthouse LCP element: {element['node'].get('selector', '?')}")
+    tasks = ", ".join(f"{name} {ms:.0f}" for name, ms in long_tasks(report)[:5])
+    print(f"  Lighthouse long tasks (ms): {tasks or 'none'}")
     return {
         "score": report["categories"]["performance"]["score"],
         "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
         "fcp_ms": audits["first-contentful-paint"]["numericValue"],
         "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
     }
 
 
-def run_dashboard() -> None:
+def describe_scores(scores: dict[str, float]) -> str:
+    """One line of Lighthouse figures."""
+    return (
+        f"performance {scores['score']:.2f}, LCP {scores['lcp_ms']:.0f} ms, "
+        f"FCP {scores['fcp_ms']:.0f} ms, TBT {scores['tbt_ms']:.0f} ms, CLS {scores['cls']:.3f}"
+    )
+
+
+def compare_lighthouse(folder: Path, baseline: Path) -> None:
+    """Lighthouse on a hub running ``baseline`` (older code with its hub/web/dist) and on this
+    one, seeded alike, alternating runs so both see the same machine load; medians printed."""
+    results: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    with (
+        hub_process(folder / "before", code=baseline) as before,
+        hub_process(folder / "after") as after,
+    ):
+        hubs = {"before": before, "after": after}
+        for hub in hubs.values():
+            hub.wait_healthy()
+            seed(hub)
+        for run in range(LIGHTHOUSE_RUNS):
+            for name, hub in hubs.items():
+                print(f"Lighthouse run {run + 1}, {name}:")
+                scores = lighthouse(hub.url, session_cookie_header(hub))
+                if scores is None:
+                    return
+                print(f"  {describe_scores(scores)}")
+                results[name].append(scores)
+    for name, runs in results.items():
+        median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        label = f"{name}, median of {len(runs)}"
+        print(f"Lighthouse 12 mobile preset, {label}: {describe_scores(median)}")
+
+
+def run_dashboard(baseline: Path | None = None) -> None:
     """Print the dashboard's figures (issue 7 budgets: LCP <= 1 s, JS <= 100 KB gzipped,
-    30-day view of 12 charts <= 1 s, <= 1000 points per series, Lighthouse >= 0.95)."""
+    30-day view of 12 charts <= 1 s, <= 1000 points per series, Lighthouse >= 0.95); with
+    ``baseline`` (older code plus its built hub/web/dist), Lighthouse before and after instead."""
     if not (DIST / "index.html").is_file():
         raise SystemExit("build the dashboard first: cd frontend && npm run build")
+    if baseline is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            compare_lighthouse(Path(folder), baseline)
+        return
     print(f"dashboard JS gzipped: {js_gzipped_kb():.1f} KB (budget 100 KB)")
     with tempfile.TemporaryDirectory() as folder, hub_process(Path(folder)) as hub:
         hub.wait_healthy()
@@ -217,8 +269,103 @@ def run_dashboard() -> None:
         if scores is None:
             print("Lighthouse: not run (npx lighthouse@12 unavailable)")
         else:
-            print(
-                f"Lighthouse 12 mobile preset: performance {scores['score']:.2f}, "
-                f"LCP {scores['lcp_ms']:.0f} ms, FCP {scores['fcp_ms']:.0f} ms, "
-                f"TBT {scores['tbt_ms']:.0f} ms"
-            )
+            print(f"Lighthouse 12 mobile preset: {describe_scores(scores)}")
+
+
+MEMORY_MONITORING = "collection:\n  interval: 1s\n  docker: off\n"
+"""Host metrics every second (ten times the default): the overview gets a batch a second."""
+PUSH_SERIES = 20
+
+
+def _push_samples(hub: HubProcess, stop: threading.Event) -> int:
+    """Sends a batch of ``PUSH_SERIES`` samples of another agent every half second until
+    ``stop`` (a metric no rule watches: the alert list stays as it is, so the page's content
+    does not grow); returns how many batches were stored."""
+    sent = 0
+    with hub.api() as api:
+        while not stop.wait(0.5):
+            now = time.time()
+            rows = [
+                ["bench_wave", {"index": str(i)}, 50 + 40 * math.sin(now + i), now]
+                for i in range(PUSH_SERIES)
+            ]
+            batch = {"v": 1, "agent": "bench-agent", "samples": rows}
+            if api.post("/api/v1/ingest", json=batch).status_code < 300:
+                sent += 1
+    return sent
+
+
+COUNT_EVENTS = """(() => {
+  window.__samplesEvents = 0;
+  const Original = window.EventSource;
+  window.EventSource = class extends Original {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('samples', () => { window.__samplesEvents += 1; });
+    }
+  };
+})();"""
+"""Counts the stream's ``samples`` events the page receives (the live updates it applies)."""
+
+
+def heap_after_gc(cdp: Any, page: Any) -> tuple[float, int]:
+    """The page's JS heap in use (MB) after a full garbage collection, and its element count."""
+    cdp.send("HeapProfiler.collectGarbage")
+    used = cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6
+    return used, int(page.evaluate("() => document.getElementsByTagName('*').length"))
+
+
+def run_dashboard_memory(seconds: float = 300.0, every: float = 30.0) -> None:
+    """Keeps the overview open on live updates (host metrics every second plus another agent's
+    batch every half second, all streamed over SSE) for ``seconds``; samples the JS heap after a
+    forced GC every ``every`` seconds and compares the end with the end of the first minute
+    (issue 7: no memory growth over hours open; <= 10 % between minute 1 and the end)."""
+    if not (DIST / "index.html").is_file():
+        raise SystemExit("build the dashboard first: cd frontend && npm run build")
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        hub_process(Path(folder), MEMORY_MONITORING) as hub,
+    ):
+        hub.wait_healthy()
+        cookie = session_cookie(hub)
+        stop = threading.Event()
+        with ThreadPoolExecutor(1) as pool, sync_playwright() as driver:
+            pushing = pool.submit(_push_samples, hub, stop)
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": "tcf_session", "value": cookie, "url": hub.url}])
+            page = context.new_page()
+            page.add_init_script(COUNT_EVENTS)
+            cdp = context.new_cdp_session(page)
+            page.goto(hub.url + "/")
+            page.locator("[data-testid=live-chart] canvas").first.wait_for(timeout=60_000)
+            page.get_by_test_id("live-status").filter(has_text="live").wait_for(timeout=60_000)
+            start = time.monotonic()
+            samples: list[tuple[float, float, int, int]] = []
+            while True:
+                elapsed = time.monotonic() - start
+                used, elements = heap_after_gc(cdp, page)
+                events = int(page.evaluate("() => window.__samplesEvents"))
+                samples.append((elapsed, used, elements, events))
+                print(
+                    f"  {elapsed:5.0f} s: heap {used:6.2f} MB after GC, {elements} elements, "
+                    f"{events} sample batches received"
+                )
+                if elapsed >= seconds:
+                    break
+                time.sleep(min(every, max(0.0, seconds - elapsed)))
+            browser.close()
+            stop.set()
+            batches = pushing.result()
+    first = next(s for s in samples if s[0] >= 60.0)
+    last = samples[-1]
+    growth = (last[1] - first[1]) / first[1] * 100
+    received = last[3] - samples[0][3]
+    print(
+        f"overview open {last[0]:.0f} s on live updates ({batches} batches pushed, {received} "
+        f"sample events received by the page): heap after GC {first[1]:.2f} MB at "
+        f"{first[0]:.0f} s, {last[1]:.2f} MB at the end ({growth:+.1f} %, budget <= 10 %); "
+        f"elements {first[2]} -> {last[2]}; peak {max(s[1] for s in samples):.2f} MB"
+    )
+    if received < last[0] / 2:
+        raise SystemExit("the overview got few live updates: the run measured nothing live")

@@ -296,6 +296,7 @@ def test_an_admin_adds_a_user_who_changes_password_enrols_totp_and_signs_out(
         .get_attribute("href", timeout=1000)
         .startswith("otpauth://totp/")
     )
+    expect(alice.get_by_test_id("qr-code")).to_be_visible(timeout=10000)  # drawn in the page
     check_view(alice, artifacts, "account", viewport)
     alice.get_by_label("Code from the app").fill(totp.code_at(secret, int(time.time() // 30)))
     alice.get_by_test_id("totp-confirm").click()

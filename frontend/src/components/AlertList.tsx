@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ackAlert, unackAlert } from "../api";
 import { canAck } from "../alerts";
-import { formatNumber, formatRelativeTime, parseTimestamp, severityColor } from "../format";
+import { formatLocalTime, formatNumber, formatRelativeTime, parseTimestamp, severityColor } from "../format";
 import type { Alert } from "../types";
 
 interface AlertListProps {
@@ -93,7 +93,7 @@ function AlertRow({ alert, now, onUpdate, onError, selected, onSelect }: RowProp
         <div>
           <dt>started</dt>
           <dd>
-            <time dateTime={alert.started_at} title={Number.isNaN(started) ? undefined : new Date(started).toLocaleString()}>
+            <time dateTime={alert.started_at} title={Number.isNaN(started) ? undefined : formatLocalTime(started)}>
               {formatRelativeTime(started, now)}
             </time>
           </dd>

@@ -102,8 +102,36 @@ describe("App", () => {
     expect(tileValue("metric-network_io")).toBe("rx 1.5 kB/s tx 2.5 MB/s");
     expect(screen.getAllByTestId("alert-row")).toHaveLength(1);
     expect(screen.getByTestId("live-chart")).toBeTruthy();
-    const series = api.calls("GET /api/v1/series");
-    expect(series.length).toBeGreaterThanOrEqual(2);
+    // The chart's history is asked for once the chart is shown (here at once: all in view).
+    const history = () => api.fetch.mock.calls.map(([input]) => String(input)).filter((url) => url.includes("/series?") && !url.includes("points="));
+    await waitFor(() => expect(history().map((url) => new URL(url, "http://hub.test").searchParams.get("match"))).toEqual(["cpu_usage", "memory_usage"]));
+  });
+
+  it("asks for the chart's history only once the chart is on screen", async () => {
+    let show: (() => void) | undefined;
+    vi.stubGlobal(
+      "IntersectionObserver",
+      class {
+        constructor(private readonly callback: IntersectionObserverCallback) {}
+        observe() {
+          show = () => this.callback([{ isIntersecting: true } as IntersectionObserverEntry], this as unknown as IntersectionObserver);
+        }
+        disconnect() {}
+      },
+    );
+    const api = hub();
+    render(<App />);
+    await logIn("s3cret");
+    await waitFor(() => expect(tileValue("metric-cpu_usage")).toBe("12.5%"));
+    const history = () => api.fetch.mock.calls.map(([input]) => String(input)).filter((url) => url.includes("/series?") && !url.includes("points="));
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect(history()).toEqual([]);
+    expect(plots).toHaveLength(0);
+    act(() => show?.());
+    await waitFor(() => expect(history()).toHaveLength(2));
+    await waitFor(() => expect(plots).toHaveLength(1));
   });
 
   it("applies live samples and alerts from the event stream", async () => {
@@ -142,6 +170,7 @@ describe("App", () => {
     render(<App />);
     await logIn("s3cret");
     await waitFor(() => expect(tileValue("metric-cpu_usage")).toBe("12.5%"));
+    await waitFor(() => expect(plots).toHaveLength(1)); // the chart shown: its history asked for
     const stream = FakeEventSource.latest();
     const alertsBefore = api.calls("GET /api/v1/alerts").length;
     act(() => stream.open());
@@ -153,6 +182,6 @@ describe("App", () => {
     expect(screen.getByTestId("live-status").textContent).toBe("reconnecting…");
     act(() => stream.open());
     await waitFor(() => expect(api.calls("GET /api/v1/alerts").length).toBe(alertsBefore + 2));
-    expect(api.calls("GET /api/v1/series").length).toBe(seriesBefore + 2);
+    await waitFor(() => expect(api.calls("GET /api/v1/series").length).toBe(seriesBefore + 2));
   });
 });

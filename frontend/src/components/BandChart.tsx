@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { formatValue } from "../format";
 import type { Shade } from "../maintenance";
 import type { Annotation, BandData } from "../series-data";
+import { useUPlot } from "./use-uplot";
 
 const HEIGHT = 200;
 
@@ -111,39 +112,13 @@ function aligned(data: BandData): uPlot.AlignedData {
  */
 export function BandChart(props: BandChartProps) {
   const container = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const latest = useRef(props);
   latest.current = props;
-
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    let disposed = false;
-    let UPlot: typeof uPlot | undefined;
-    const build = () => {
-      if (!UPlot || disposed) return;
-      plot.current?.destroy();
-      plot.current = new UPlot(options(element, element.clientWidth || 300, latest), aligned(latest.current.data), element);
-    };
-    void import("uplot").then((module) => {
-      UPlot = module.default;
-      build();
-    });
-    const resizes = new ResizeObserver(() => {
-      const width = element.clientWidth;
-      if (plot.current && width > 0 && width !== plot.current.width) plot.current.setSize({ width, height: HEIGHT });
-    });
-    resizes.observe(element);
-    const scheme = matchMedia("(prefers-color-scheme: dark)");
-    scheme.addEventListener("change", build);
-    return () => {
-      disposed = true;
-      resizes.disconnect();
-      scheme.removeEventListener("change", build);
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, []);
+  const plot = useUPlot(
+    container,
+    (UPlot, element) => new UPlot(options(element, element.clientWidth || 300, latest), aligned(latest.current.data), element),
+    HEIGHT,
+  );
 
   useEffect(() => {
     plot.current?.setData(aligned(props.data));

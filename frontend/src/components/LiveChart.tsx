@@ -2,6 +2,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { timeWindow, type ChartData } from "../chart-data";
+import { useUPlot } from "./use-uplot";
 
 const HEIGHT = 220;
 
@@ -36,63 +37,21 @@ function aligned(data: ChartData): uPlot.AlignedData {
 
 /**
  * cpu_usage and memory_usage over the last hour. uPlot is loaded on demand, once the chart
- * scrolls near the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
+ * scrolls onto the screen, so the tiles and alerts paint before the chart code is parsed; the chart follows the container's width and
  * is rebuilt when the colour scheme changes (canvas colours are not CSS).
  */
-export function LiveChart({ data }: { data: ChartData }) {
+export function LiveChart({ data, onShown }: { data: ChartData; onShown?: () => void }) {
   const container = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | null>(null);
   const latest = useRef(data);
   latest.current = data;
-
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return undefined;
-    let disposed = false;
-    let UPlot: typeof uPlot | undefined;
-    const build = () => {
-      if (!UPlot || disposed) return;
-      plot.current?.destroy();
-      plot.current = new UPlot(options(element, element.clientWidth), aligned(latest.current), element);
-    };
-    // uPlot is fetched and run only once the chart is (nearly) on screen: on a phone the
-    // overview's first paint and the tiles above it do not wait for it.
-    const load = () =>
-      void import("uplot").then((module) => {
-        UPlot = module.default;
-        build();
-      });
-    let near: IntersectionObserver | undefined;
-    if (typeof IntersectionObserver === "undefined") load();
-    else {
-      near = new IntersectionObserver(
-        (entries) => {
-          if (!entries.some((entry) => entry.isIntersecting)) return;
-          near?.disconnect();
-          load();
-        },
-        { rootMargin: "200px" },
-      );
-      near.observe(element);
-    }
-    const resizes = new ResizeObserver(() => {
-      const width = element.clientWidth;
-      if (plot.current && width > 0 && width !== plot.current.width) {
-        plot.current.setSize({ width, height: HEIGHT });
-      }
-    });
-    resizes.observe(element);
-    const scheme = matchMedia("(prefers-color-scheme: dark)");
-    scheme.addEventListener("change", build);
-    return () => {
-      disposed = true;
-      near?.disconnect();
-      resizes.disconnect();
-      scheme.removeEventListener("change", build);
-      plot.current?.destroy();
-      plot.current = null;
-    };
-  }, []);
+  // uPlot is fetched and run only once the chart is on screen: on a phone (where it starts
+  // just below the fold) the overview's load does not evaluate it, a 50 KB module.
+  const plot = useUPlot(
+    container,
+    (UPlot, element) => new UPlot(options(element, element.clientWidth), aligned(latest.current), element),
+    HEIGHT,
+    { whenShown: true, onShown },
+  );
 
   useEffect(() => {
     plot.current?.setData(aligned(data));

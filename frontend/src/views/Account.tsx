@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { UnauthorizedError, changePassword, confirmTotp, fetchMe, removeTotp, signOut, startTotp, type TotpEnrolment } from "../api";
+import { QrCode } from "../components/QrCode";
 import type { Me } from "../types";
 import type { HubState } from "../use-hub";
 
@@ -97,7 +98,7 @@ function TotpSection({ enabled, onChanged }: { enabled: boolean; onChanged(): Pr
           onClick={() =>
             void run(async () => {
               setEnrolment(await startTotp());
-              return "Add this secret to an authenticator app, then confirm with a code.";
+              return "Scan the QR code (or add the secret) in an authenticator app, then confirm with a code.";
             })
           }
         >
@@ -123,6 +124,7 @@ function TotpSection({ enabled, onChanged }: { enabled: boolean; onChanged(): Pr
       </div>
       {enrolment && (
         <>
+          <QrCode text={enrolment.uri} label="QR code of the enrolment link: scan it with an authenticator app" />
           <dl class="facts">
             <div>
               <dt>secret</dt>

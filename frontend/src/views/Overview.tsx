@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { fetchBuckets } from "../api";
 import { AlertList } from "../components/AlertList";
 import { LiveChart } from "../components/LiveChart";
+import { memo } from "../components/memo";
 import { MetricTiles } from "../components/MetricTiles";
 import { Sparkline } from "../components/Sparkline";
 import { KEY_METRIC, belongsTo, entitiesOf, keyValue, type Entity } from "../entities";
@@ -15,10 +16,14 @@ const SPARK_SECONDS = 3600;
 const SPARK_POINTS = 60;
 const SPARK_REFRESH_MS = 60_000;
 
-/** The last hour of every key metric (60 buckets), refetched every minute. */
-function useSparkSeries(fail: (error: unknown) => void): BucketSeries[] {
+/**
+ * The last hour of every key metric (60 buckets), refetched every minute; first fetched once
+ * `ready` (the overview's first answers are in), so the first paint waits for fewer requests.
+ */
+function useSparkSeries(fail: (error: unknown) => void, ready: boolean): BucketSeries[] {
   const [series, setSeries] = useState<BucketSeries[]>([]);
   useEffect(() => {
+    if (!ready) return undefined;
     let live = true;
     const load = () => {
       const now = Date.now() / 1000;
@@ -35,16 +40,18 @@ function useSparkSeries(fail: (error: unknown) => void): BucketSeries[] {
       live = false;
       clearInterval(timer);
     };
-  }, [fail]);
+  }, [fail, ready]);
   return series;
 }
 
+const NO_VALUES: (number | null)[] = [];
+
 function sparkValues(series: readonly BucketSeries[], entity: Entity): (number | null)[] {
   const { metric } = KEY_METRIC[entity.kind];
-  return series.find((s) => s.name === metric && belongsTo(s.labels, entity.kind, entity.name))?.avg ?? [];
+  return series.find((s) => s.name === metric && belongsTo(s.labels, entity.kind, entity.name))?.avg ?? NO_VALUES;
 }
 
-function HealthTile({ entity, value, spark }: { entity: Entity; value: number | null; spark: (number | null)[] }) {
+const HealthTile = memo(function HealthTile({ entity, value, spark }: { entity: Entity; value: number | null; spark: (number | null)[] }) {
   const { metric, unit } = KEY_METRIC[entity.kind];
   return (
     <li class={`health-tile ${entity.health}`} data-testid="health-tile" data-health={entity.health}>
@@ -70,34 +77,25 @@ function HealthTile({ entity, value, spark }: { entity: Entity; value: number | 
       </a>
     </li>
   );
+});
+
+// Parts redrawn only when their own data changes: the live status, a resync that brings
+// nothing new or another entity's sample no longer redraw every tile, chart and alert row.
+const HostTiles = memo(MetricTiles);
+const Chart = memo(LiveChart);
+const Alerts = memo(AlertList);
+
+/** A count, or a dash while the first answers are outstanding. */
+function count(value: number, loaded: boolean): string {
+  return loaded ? String(value) : "–";
 }
 
-export function Overview({ hub }: { hub: HubState }) {
-  const spark = useSparkSeries(hub.fail);
-  const entities = useMemo(() => entitiesOf(hub.topology, hub.alerts), [hub.topology, hub.alerts]);
+function Sections({ hub, spark, entities, firing }: { hub: HubState; spark: BucketSeries[]; entities: Entity[]; firing: number }) {
   const latest = useMemo(() => [...hub.latest.values()], [hub.latest]);
   const snapshot = useMemo(() => hostSnapshot(hub.latest, hub.host), [hub.latest, hub.host]);
-  const firing = hub.alerts.filter((a) => a.state === "firing").length;
-  const acknowledged = hub.alerts.filter((a) => a.state === "acknowledged").length;
-  const active = hub.alerts.filter((a) => a.state !== "resolved");
-  const unhealthy = entities.filter((e) => e.health === "down" || e.health === "degraded").length;
-
+  const active = useMemo(() => hub.alerts.filter((a) => a.state !== "resolved"), [hub.alerts]);
   return (
     <>
-      <section aria-labelledby="summary-heading" class="summary">
-        <h2 id="summary-heading" class="visually-hidden">
-          Summary
-        </h2>
-        <a class={`stat ${firing > 0 ? "bad" : "good"}`} href="/alerts?state=firing" data-testid="firing-count">
-          <strong>{firing}</strong> firing
-        </a>
-        <a class="stat" href="/alerts?state=acknowledged" data-testid="acked-count">
-          <strong>{acknowledged}</strong> acknowledged
-        </a>
-        <a class={`stat ${unhealthy > 0 ? "bad" : "good"}`} href="/topology">
-          <strong>{unhealthy}</strong> of {entities.length} unhealthy
-        </a>
-      </section>
       <section aria-labelledby="health-heading">
         <h2 id="health-heading">Health</h2>
         {entities.length === 0 ? (
@@ -117,23 +115,62 @@ export function Overview({ hub }: { hub: HubState }) {
       </section>
       <section aria-labelledby="host-heading">
         <h2 id="host-heading">{hub.host ? `Host ${hub.host}` : "Host"}</h2>
-        <MetricTiles snapshot={snapshot} />
+        <HostTiles snapshot={snapshot} />
       </section>
       <section aria-labelledby="chart-heading">
         <h2 id="chart-heading">Last hour</h2>
         {/* Mounted once the first answers are in: until then the page is short, the chart
             would count as on screen and fetch uPlot even where the tiles push it below the fold. */}
-        {hub.alertsLoaded ? <LiveChart data={hub.chart} /> : <p class="empty">Loading…</p>}
+        <Chart data={hub.chart} onShown={hub.wantChart} />
       </section>
       <section aria-labelledby="alerts-heading">
         <h2 id="alerts-heading">
           Active alerts{firing > 0 && <span class="count"> {firing} firing</span>}
         </h2>
-        <AlertList alerts={active} loaded={hub.alertsLoaded} onUpdate={hub.updateAlert} onError={hub.fail} />
+        <Alerts alerts={active} loaded={hub.alertsLoaded} onUpdate={hub.updateAlert} onError={hub.fail} />
         <p>
           <a href="/alerts">All alerts →</a>
         </p>
       </section>
+    </>
+  );
+}
+
+export function Overview({ hub }: { hub: HubState }) {
+  const loaded = hub.alertsLoaded;
+  const spark = useSparkSeries(hub.fail, loaded);
+  const entities = useMemo(() => entitiesOf(hub.topology, hub.alerts), [hub.topology, hub.alerts]);
+  const firing = hub.alerts.filter((a) => a.state === "firing").length;
+  const acknowledged = hub.alerts.filter((a) => a.state === "acknowledged").length;
+  const unhealthy = entities.filter((e) => e.health === "down" || e.health === "degraded").length;
+
+  return (
+    <>
+      <section aria-labelledby="summary-heading" class="summary">
+        <h2 id="summary-heading" class="visually-hidden">
+          Summary
+        </h2>
+        <a class={`stat ${firing > 0 ? "bad" : "good"}`} href="/alerts?state=firing" data-testid="firing-count">
+          <strong>{count(firing, loaded)}</strong> firing
+        </a>
+        <a class="stat" href="/alerts?state=acknowledged" data-testid="acked-count">
+          <strong>{count(acknowledged, loaded)}</strong> acknowledged
+        </a>
+        <a class={`stat ${unhealthy > 0 ? "bad" : "good"}`} href="/topology">
+          <strong>{count(unhealthy, loaded)}</strong> of {count(entities.length, loaded)} unhealthy
+        </a>
+      </section>
+      {/* Until the first answers are in, one placeholder under the counts rather than empty
+          sections: sections filling in one by one pushed those below them down (a layout shift
+          of half a phone's screen). The counts are drawn at once (the largest text of the
+          first paint) and fill in where they stand. */}
+      {loaded ? (
+        <Sections hub={hub} spark={spark} entities={entities} firing={firing} />
+      ) : (
+        <p class="empty" data-testid="overview-loading">
+          Loading…
+        </p>
+      )}
     </>
   );
 }

@@ -29,6 +29,7 @@ function fakeHubState(): HubState {
     host: "h1",
     latest: new Map(),
     chart: { t: [], cpu: [], mem: [] },
+    wantChart: () => undefined,
     alerts: [],
     alertsLoaded: true,
     status: "live",
@@ -205,6 +206,10 @@ describe("AccountView", () => {
     fireEvent.click(screen.getByTestId("totp-start"));
     expect((await screen.findByTestId("totp-secret")).textContent).toBe("JBSWY3DPEHPK3PXP");
     expect(screen.getByTestId("totp-uri").getAttribute("href")).toBe("otpauth://totp/tcf-hub:alice?secret=JBSWY3DPEHPK3PXP");
+    // The QR code of that link, drawn from the lazily loaded encoder.
+    const qr = await screen.findByTestId("qr-code", {}, { timeout: 5000 }); // a chunk import
+    const { qrDrawing } = await import("../qr");
+    expect(qr.querySelector("path")?.getAttribute("d")).toBe(qrDrawing("otpauth://totp/tcf-hub:alice?secret=JBSWY3DPEHPK3PXP").path);
 
     fireEvent.input(screen.getByLabelText("Code from the app"), { target: { value: "000000" } });
     fireEvent.click(screen.getByTestId("totp-confirm"));

@@ -17,6 +17,7 @@ function hubWith(alerts: Alert[], overrides: Partial<HubState> = {}): HubState {
     host: "h1",
     latest: new Map(),
     chart: { t: [], cpu: [], mem: [] },
+    wantChart: () => undefined,
     alerts,
     alertsLoaded: true,
     status: "live",
