@@ -82,7 +82,33 @@ def test_ctl_usage_errors_exit_2():
 
 
 def test_installed_entry_point_serves_and_stops_on_sigterm(tmp_path):
-    port = free_port()
+    for _attempt in range(3):  # a free port can be taken by another process before we bind it
+        port = free_port()
+        proc, lines = _start_entry_point(tmp_path, port)
+        if proc is not None:
+            break
+        assert "address already in use" in "".join(lines), "".join(lines)
+    else:
+        raise AssertionError("no free port could be bound in three attempts")
+    try:
+        import httpx
+
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    text = "".join(lines) + out
+    # A graceful stop on SIGTERM (systemd, Docker, `tcf-hub open`) is a success.
+    assert proc.returncode == 0
+    assert "Application shutdown complete" in text
+    assert f"tcf-hub is running at http://127.0.0.1:{port}/" in text
+    assert "One-time login link (valid 15 minutes): http://127.0.0.1:" in text
+    assert (tmp_path / "data" / "admin.token").stat().st_mode & 0o777 == 0o600
+
+
+def _start_entry_point(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str] | None, list[str]]:
+    """The installed ``tcf-hub serve`` once it says it started; None (with its output) if it
+    exited before that."""
     exe = Path(sys.executable).parent / "tcf-hub"
     proc = subprocess.Popen(
         [
@@ -99,26 +125,14 @@ def test_installed_entry_point_serves_and_stops_on_sigterm(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines = []
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if "Application startup complete" in line:
-                break
-        import httpx
-
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=20)
-    text = "".join(lines) + out
-    # A graceful stop on SIGTERM (systemd, Docker, `tcf-hub open`) is a success.
-    assert proc.returncode == 0
-    assert "Application shutdown complete" in text
-    assert f"tcf-hub is running at http://127.0.0.1:{port}/" in text
-    assert "One-time login link (valid 15 minutes): http://127.0.0.1:" in text
-    assert (tmp_path / "data" / "admin.token").stat().st_mode & 0o777 == 0o600
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        if "Application startup complete" in line:
+            return proc, lines
+    proc.wait(timeout=20)
+    return None, lines
 
 
 def test_rules_check_validates_routes_inhibit_rules_and_maintenance(tmp_path):
