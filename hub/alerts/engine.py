@@ -134,9 +134,9 @@ class AlertEngine:
         self._unstored: dict[str, _Unstored] = {}
         """Alert changes by fingerprint that the store could not write yet."""
         self._memory_ids = 0
+        """The last id given to an alert that exists only in memory (they count down from -1)."""
         self._dry = False
         """The store cannot write: evaluation finds transitions and writes nothing."""
-        """The last id given to an alert that exists only in memory (they count down from -1)."""
 
     def _use(self, rules: tuple[Rule, ...]) -> None:
         """Evaluate ``rules`` from now on (what depends on them is worked out once here)."""
@@ -331,7 +331,6 @@ class AlertEngine:
                 error,
                 len(self._unstored),
             )
-        if changed:
             await self._dispatcher.deliver_unstored(changed, now)
         return changed
 
