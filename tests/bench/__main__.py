@@ -45,7 +45,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "fault-webhook": lambda args: run_fault_to_webhook(),
     "passwords": lambda args: run_passwords(),
     "dashboard": lambda args: run_dashboard(baseline=args.baseline),
-    # Five minutes at least (--seconds for longer): the heap is compared with minute 1's.
+    # Five minutes at least (--seconds for longer); growth is judged after the live chart fills.
     "dashboard-memory": lambda args: run_dashboard_memory(max(args.seconds, 300.0)),
     "binary": lambda args: run_binary(baseline=args.baseline),
     "load": lambda args: run_load(
