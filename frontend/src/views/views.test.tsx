@@ -140,7 +140,17 @@ describe("helpers", () => {
 
   it("draws a sparkline with gaps", () => {
     expect(sparklinePath([1], 100, 24)).toBe("");
-    expect(sparklinePath([0, 10, null, 5], 90, 24)).toBe("M0.0 23.0L30.0 1.0M90.0 12.0");
+    // A series sampled every bucket: one empty bucket is an outage, the line breaks there.
+    expect(sparklinePath([0, 10, 10, null, 5], 120, 24)).toBe("M0.0 23.0L30.0 1.0L60.0 1.0M120.0 12.0h0.01");
+  });
+
+  it("bridges the empty buckets of a sparse series and breaks only at a longer gap", () => {
+    // Samples every 3 buckets (a host reporting every 5 minutes in 1-minute buckets)...
+    const sparse = [0, null, null, 10, null, null, 0, null, null, 10];
+    expect(sparklinePath(sparse, 90, 24)).toBe("M0.0 23.0L30.0 1.0L60.0 23.0L90.0 1.0");
+    // ...and a gap of 6 buckets in it, twice its cadence: an outage.
+    const outage = [0, null, null, 10, null, null, 0, null, null, null, null, null, 10, null, null, 0];
+    expect(sparklinePath(outage, 150, 24)).toBe("M0.0 23.0L30.0 1.0L60.0 23.0M120.0 1.0L150.0 23.0");
   });
 });
 
