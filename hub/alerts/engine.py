@@ -2,6 +2,8 @@
 
 Each evaluation runs in one transaction: alert rows, their history events and the outbox rows of
 the notifications they cause commit together, so a crash never loses or invents a notification.
+When that write fails (a full disk), the changes are kept in memory by ``hub/alerts/unstored.py``
+and stored by the next evaluation that can write.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from hub.alerts.annotations import render_annotations
 from hub.alerts.plan import MetricPlan, plan_rules
 from hub.alerts.recent import RecentSamples, rule_value
-from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
+from hub.alerts.unstored import Change, UnstoredChanges
+from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus
 from hub.domain.matchers import MatchOp, all_match
-from hub.domain.rules import NoData, Rule, Severity
+from hub.domain.rules import NoData, Rule
 from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -27,7 +31,6 @@ from hub.notify.dispatch import Dispatcher
 from hub.notify.flap import Observation
 from hub.notify.policy import AlertPolicy
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
-from hub.rules.template import format_value, render
 from hub.store import Store, StoreWriteError
 from hub.store.engine import Tx
 from hub.store.repos import NewAlert
@@ -64,17 +67,6 @@ class _Pass:
     open_series: set[tuple[str, frozenset[tuple[str, str]]]]
     seen: dict[str, str] = field(default_factory=dict)
     """Fingerprints of the alerts this pass evaluated, with their rule's metric."""
-
-
-@dataclass
-class _Unstored:
-    """An alert change the store could not write (a full disk), kept until it can."""
-
-    rule: Rule
-    last: Transition
-    """The newest transition; stored as one change from what the store holds."""
-    alert: Alert | None
-    """The alert as memory knows it (None: a pending alert that was forgotten since)."""
 
 
 class AlertNotFoundError(LookupError):
@@ -129,12 +121,10 @@ class AlertEngine:
         """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
         self._noted: datetime | None = None
-        self._applied: list[tuple[Rule, str, Alert | None, Transition]] = []
+        self._applied: list[Change] = []
         """The running evaluation's transitions, kept in memory should its write fail."""
-        self._unstored: dict[str, _Unstored] = {}
-        """Alert changes by fingerprint that the store could not write yet."""
-        self._memory_ids = 0
-        """The last id given to an alert that exists only in memory (they count down from -1)."""
+        self._unstored = UnstoredChanges()
+        """Alert changes that the store could not write yet."""
         self._dry = False
         """The store cannot write: evaluation finds transitions and writes nothing."""
 
@@ -215,7 +205,13 @@ class AlertEngine:
             return []
         try:
             async with self._store.tx() as tx:
-                changed = await self._replay(tx, await self._open_alerts(tx), now)
+                changed: list[int] = []
+                for change in self._unstored.replay(await self._open_alerts(tx)):
+                    applied = await self._apply(tx, change)
+                    if applied is not None:
+                        changed.append(applied)
+                changed += await self._flush_writes(tx, now)
+                self._open_cache = None
                 alerts = await tx.alerts.get_many(changed)
                 if alerts:
                     await self._dispatcher.on_alerts(tx, alerts, now)
@@ -226,6 +222,22 @@ class AlertEngine:
         log.warning("%d alert changes kept in memory are stored now", len(self._unstored))
         self._unstored.clear()
         return alerts
+
+    async def _keep_unstored(self, error: StoreWriteError, now: datetime) -> list[Alert]:
+        """After a failed write: keep the evaluation's transitions in memory (written by the
+        next evaluation that can write) and tell the channels at once from memory; returns the
+        alerts as memory knows them."""
+        self._open_cache = None
+        changed = self._unstored.keep(self._applied)
+        self._applied = []
+        if changed:  # once per change, not every evaluation while the disk stays full
+            log.warning(
+                "alert changes not stored (%s): %d kept in memory until the store writes again",
+                error,
+                len(self._unstored),
+            )
+            await self._dispatcher.deliver_unstored(changed, now)
+        return changed
 
     async def _evaluate_in_tx(
         self,
@@ -242,7 +254,7 @@ class AlertEngine:
                 self._restored = True
                 await self._restore(tx, open_alerts, now)
             if self._dry:
-                self._overlay(open_alerts)
+                self._unstored.overlay(open_alerts)
             open_by_pair = {self._pair_of(a): a for a in open_alerts.values()}
             open_series = {
                 (self._rules_by_name[name].metric, labelset)
@@ -282,91 +294,6 @@ class AlertEngine:
                 await self._dispatcher.observe(tx, observed, scope, now)
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         return alerts
-
-    def _overlay(self, open_alerts: dict[str, Alert]) -> None:
-        """The open alerts as memory knows them: the store's, changed by what it could not
-        write."""
-        for key, kept in self._unstored.items():
-            if kept.alert is None or kept.alert.state is AlertState.RESOLVED:
-                open_alerts.pop(key, None)
-            else:
-                open_alerts[key] = kept.alert
-
-    async def _replay(self, tx: Tx, open_alerts: dict[str, Alert], now: datetime) -> list[int]:
-        """Store the alert changes kept in memory while the store could not write, each as one
-        change from what the store holds to what memory knows. Returns the alerts changed."""
-        changed: list[int] = []
-        for key, kept in self._unstored.items():
-            current = open_alerts.get(key)
-            if current is None and kept.last.to_state is None:
-                continue
-            t = msgspec.structs.replace(
-                kept.last, from_state=current.state if current else None, from_severity=None
-            )
-            note = f"stored late: the store could not write at {kept.last.at.isoformat()}"
-            applied = await self._apply(tx, kept.rule, key, current, t, note=note)
-            if applied is not None:
-                changed.append(applied)
-        changed += await self._flush_writes(tx, now)
-        self._open_cache = None
-        return changed
-
-    async def _keep_unstored(self, error: StoreWriteError, now: datetime) -> list[Alert]:
-        """After a failed write: keep the evaluation's transitions in memory (written by the
-        next evaluation that can write) and tell the channels at once from memory; returns the
-        alerts as memory knows them."""
-        self._open_cache = None
-        kept: dict[str, Alert] = {}
-        for rule, key, current, t in self._applied:
-            before = self._unstored.get(key)
-            alert = self._memory_alert(before.alert if before else current, rule, key, t)
-            self._unstored[key] = _Unstored(rule, t, alert)
-            if alert is not None:
-                kept[key] = alert
-        self._applied = []
-        changed = list(kept.values())
-        if changed:  # once per change, not every evaluation while the disk stays full
-            log.warning(
-                "alert changes not stored (%s): %d kept in memory until the store writes again",
-                error,
-                len(self._unstored),
-            )
-            await self._dispatcher.deliver_unstored(changed, now)
-        return changed
-
-    def _memory_alert(
-        self, base: Alert | None, rule: Rule, key: str, t: Transition
-    ) -> Alert | None:
-        """``base`` (None: a new alert, with a negative id) after transition ``t``."""
-        if t.to_state is None:
-            return None
-        labels = {**t.labels, "severity": t.severity}
-        annotations = render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata)
-        if base is None:
-            self._memory_ids -= 1
-            base = Alert(
-                self._memory_ids,
-                key,
-                rule.name,
-                t.to_state,
-                t.severity,
-                labels,
-                annotations,
-                t.value,
-                t.active_at,
-            )
-        firing = t.to_state is AlertState.FIRING and base.state is not AlertState.FIRING
-        return msgspec.structs.replace(
-            base,
-            state=t.to_state,
-            severity=t.severity,
-            labels=labels,
-            annotations=annotations,
-            value=t.value,
-            fired_at=t.at if firing and base.fired_at is None else base.fired_at,
-            resolved_at=t.at if t.to_state is AlertState.RESOLVED else None,
-            updated_at=t.at,
-        )
 
     async def _evaluate_metric(
         self, ctx: _Pass, metric: str, plan: MetricPlan, series: list[_Series]
@@ -673,25 +600,18 @@ class AlertEngine:
             if current is not None and value is not None and value != current.value:
                 self._note_value(current.id, value, now)
             return []
-        self._applied.append((rule, key, current, transition))
-        applied = await self._apply(tx, rule, key, current, transition)
+        change = Change(rule, key, current, transition)
+        self._applied.append(change)
+        applied = await self._apply(tx, change)
         return [] if applied is None else [applied]
 
-    async def _apply(
-        self,
-        tx: Tx,
-        rule: Rule,
-        key: str,
-        current: Alert | None,
-        t: Transition,
-        *,
-        note: str | None = None,
-    ) -> int | None:
-        """Store a transition (``note`` goes into its history event); a new alert is only
+    async def _apply(self, tx: Tx, change: Change) -> int | None:
+        """Store a transition (its ``note`` goes into its history event); a new alert is only
         queued (``_flush_writes`` inserts the pass's new alerts and history events in two
         statements) and gives None."""
         if self._dry:
             return None
+        rule, key, current, t, note = change
         now = t.at
         labels = {**t.labels, "severity": t.severity}
         if current is None:
@@ -754,49 +674,6 @@ class AlertEngine:
             alert.id, AlertEvent(now, "rule_removed", alert.state, AlertState.RESOLVED, alert.value)
         )
         return [alert.id]
-
-
-def render_annotations(
-    rule: Rule,
-    labels: dict[str, str],
-    value: float | None,
-    severity: Severity,
-    *,
-    nodata: bool = False,
-) -> dict[str, str]:
-    """The alert's annotations: its rendered message (also as ``summary``), the rule's own
-    annotations and its runbook URL; ``nodata: "true"`` when the alert is about missing data
-    (``nodata: nodata`` rules)."""
-    threshold = next(
-        (lvl.threshold for lvl in rule.effective_levels if lvl.severity == severity),
-        rule.threshold,
-    )
-
-    def fill(text: str) -> str:
-        return render(
-            text,
-            labels=labels,
-            value=value,
-            threshold=threshold,
-            severity=severity,
-            rule=rule.name,
-        )
-
-    if nodata:
-        message = f"no {rule.metric} data"
-    elif rule.message:
-        message = fill(rule.message)
-    elif rule.absent is not None:
-        message = f"no {rule.metric} data for {format_value(value)} s"
-    else:
-        message = f"{rule.metric} {rule.operator} {threshold:g} (now {format_value(value)})"
-    out = {"message": message, "summary": message}
-    out.update({name: fill(text) for name, text in rule.annotations.items()})
-    if rule.runbook_url:
-        out["runbook_url"] = rule.runbook_url
-    if nodata:
-        out["nodata"] = "true"
-    return out
 
 
 def identity(labels: dict[str, str]) -> str:
