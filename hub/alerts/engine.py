@@ -45,6 +45,7 @@ LOOKBACK = timedelta(minutes=5)
 LAST_EVALUATION = "rules.last_evaluated_at"
 """``hub_meta`` key: when rules were last evaluated (approximately; see ``NOTE_EVERY``)."""
 NOTE_EVERY = timedelta(minutes=1)
+"""At most how often the evaluation time, and an open alert's value, are written."""
 NODATA_MEMORY = timedelta(days=1)
 """How long a series that stopped reporting still counts for ``nodata: alerting|nodata`` rules
 (a series gone for longer is taken as retired)."""
@@ -113,14 +114,17 @@ class AlertEngine:
         """Alerts resolved by a person whose condition still holds: not fired again until it
         clears (kept in memory; after a restart such an alert may fire once more)."""
         self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
+        """The open alerts by fingerprint as last read, with the signature they were read at."""
         self._values: list[tuple[int, float]] = []
+        """Open alerts' new values found by the running evaluation, stored at its end."""
         self._creates: list[tuple[NewAlert, AlertEvent]] = []
         """New alerts of the running evaluation and their first event, inserted at its end."""
         self._events: list[tuple[int, AlertEvent]] = []
         """History events of the running evaluation's transitions, inserted at its end."""
-        """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
+        """When each open alert's value was last queued for the store."""
         self._noted: datetime | None = None
+        """When the evaluation time was last written (``LAST_EVALUATION``)."""
         self._applied: list[Change] = []
         """The running evaluation's transitions, kept in memory should its write fail."""
         self._unstored = UnstoredChanges()
