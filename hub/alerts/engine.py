@@ -649,24 +649,11 @@ class AlertEngine:
         if t.to_state is AlertState.RESOLVED:
             values["resolved_at"] = now
         await tx.alerts.update(alert_id, now, **values)
+        kind, comment = "state", note
         if t.from_severity is not None:
-            self._events.append(
-                (
-                    alert_id,
-                    AlertEvent(
-                        now,
-                        "severity",
-                        t.from_state,
-                        t.to_state,
-                        t.value,
-                        comment=f"severity {t.from_severity} -> {t.severity}",
-                    ),
-                )
-            )
-            return alert_id
-        self._events.append(
-            (alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value, comment=note))
-        )
+            kind, comment = "severity", f"severity {t.from_severity} -> {t.severity}"
+        event = AlertEvent(now, kind, t.from_state, t.to_state, t.value, comment=comment)
+        self._events.append((alert_id, event))
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:
