@@ -42,11 +42,6 @@ class RecentSamples:
         """The samples of ``key`` at or after ``since``, oldest first."""
         return [p for p in self._points.get(key, ()) if p[0] >= since]
 
-    def forget(self, keep: set[str]) -> None:
-        """Drop series not in ``keep`` (gone for longer than the span)."""
-        for key in [k for k in self._points if k not in keep]:
-            del self._points[key]
-
 
 def rule_value(
     rule: Rule, sample: Sample, recent: RecentSamples, key: Callable[[Sample], str], now: float
