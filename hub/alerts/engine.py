@@ -278,9 +278,8 @@ class AlertEngine:
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:
-                    ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
-                    changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
+                    changed += await self._step(ctx, owner, labels, key, None)
             if self._dry:
                 raise StoreWriteError(f"{len(self._applied)} changes found, none written")
             changed += await self._flush_writes(tx, now)
@@ -308,7 +307,7 @@ class AlertEngine:
         for rule in plan.absent:
             matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
             labels, silent_for = self._absence(rule, matched, stamp)
-            changed += await self._step_series(ctx, rule, labels, identity(labels), silent_for)
+            changed += await self._step(ctx, rule, labels, identity(labels), silent_for)
         for rule in plan.general:
             alert_on_gaps = rule.nodata in (NoData.ALERTING, NoData.NODATA)
             for sample, labelset in series:
@@ -319,7 +318,7 @@ class AlertEngine:
                     None if stale else rule_value(rule, sample, self._recent, _series_key, stamp)
                 )
                 labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
-                changed += await self._step_series(ctx, rule, labels, key, value)
+                changed += await self._step(ctx, rule, labels, key, value)
         for sample, labelset in series:
             if sample.time < ctx.fresh_since or (
                 (metric, labelset) not in ctx.open_series and plan.all_fine(sample.value)
@@ -328,19 +327,8 @@ class AlertEngine:
             for rule in plan.simple:
                 if (rule.name, labelset) in ctx.open_by_pair or breaches(rule, sample.value):
                     labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
-                    changed += await self._step_series(ctx, rule, labels, key, sample.value)
+                    changed += await self._step(ctx, rule, labels, key, sample.value)
         return changed
-
-    async def _step_series(
-        self,
-        ctx: _Pass,
-        rule: Rule,
-        labels: dict[str, str],
-        key: str,
-        value: float | None,
-    ) -> list[int]:
-        ctx.seen[key] = rule.metric
-        return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
 
     async def _flush_writes(self, tx: Tx, now: datetime) -> list[int]:
         """Insert the pass's new alerts and its history events, each in one statement; returns
@@ -576,14 +564,17 @@ class AlertEngine:
 
     async def _step(
         self,
-        tx: Tx,
+        ctx: _Pass,
         rule: Rule,
         labels: dict[str, str],
         key: str,
-        open_alerts: dict[str, Alert],
         value: float | None,
-        now: datetime,
     ) -> list[int]:
+        """Evaluate ``rule`` for the alert ``key`` on its series' value (None: no data) and
+        apply the transition, if any; returns the ids of the stored alerts it changed (a new
+        alert's id comes later, from ``_flush_writes``)."""
+        ctx.seen[key] = rule.metric
+        tx, open_alerts, now = ctx.tx, ctx.open_alerts, ctx.now
         if key in self._resolved_by_hand:
             if value is not None and breaches(rule, value):
                 return []  # resolved by hand: it may fire again once the condition cleared
