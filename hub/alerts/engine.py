@@ -460,6 +460,7 @@ class AlertEngine:
         for sample in latest:
             if sample.name in self._window_metrics:
                 self._recent.add(_series_key(sample), sample.time, sample.value)
+        self._recent.sweep(now.timestamp())
 
     async def acknowledge(
         self, alert_id: int, by: str, comment: str | None

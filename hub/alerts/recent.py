@@ -21,6 +21,7 @@ class RecentSamples:
         self.span = span
         """Seconds of history kept per series."""
         self._points: dict[str, deque[tuple[float, float]]] = {}
+        self._swept_at = float("-inf")
 
     def add(self, key: str, time: float, value: float) -> None:
         """Append a sample of series ``key`` unless it is not newer than the last one."""
@@ -37,6 +38,26 @@ class RecentSamples:
         """Add many samples of one series, oldest first."""
         for time, value in zip(times, values, strict=True):
             self.add(key, time, value)
+
+    def sweep(self, now: float) -> int:
+        """Forget series with no sample in the last ``span`` seconds (a removed container, a
+        renamed service): their windows are empty anyway, and without this the keys of every
+        series ever seen would stay in memory. Walks all series at most once per ``span``;
+        returns how many were forgotten."""
+        if now - self._swept_at < self.span:
+            return 0
+        self._swept_at = now
+        horizon = now - self.span
+        gone = [
+            key for key, points in self._points.items() if not points or points[-1][0] < horizon
+        ]
+        for key in gone:
+            del self._points[key]
+        return len(gone)
+
+    def __len__(self) -> int:
+        """How many series have a window."""
+        return len(self._points)
 
     def points(self, key: str, since: float) -> list[tuple[float, float]]:
         """The samples of ``key`` at or after ``since``, oldest first."""
