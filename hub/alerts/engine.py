@@ -2,6 +2,8 @@
 
 Each evaluation runs in one transaction: alert rows, their history events and the outbox rows of
 the notifications they cause commit together, so a crash never loses or invents a notification.
+When that write fails (a full disk), the changes are kept in memory by ``hub/alerts/unstored.py``
+and stored by the next evaluation that can write.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from hub.alerts.annotations import render_annotations
 from hub.alerts.plan import MetricPlan, plan_rules
 from hub.alerts.recent import RecentSamples, rule_value
-from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus, Transition
+from hub.alerts.unstored import Change, UnstoredChanges
+from hub.domain.alerts import Alert, AlertEvent, AlertState, AlertStatus
 from hub.domain.matchers import MatchOp, all_match
-from hub.domain.rules import NoData, Rule, Severity
+from hub.domain.rules import NoData, Rule
 from hub.domain.samples import Sample, fingerprint
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -27,7 +31,6 @@ from hub.notify.dispatch import Dispatcher
 from hub.notify.flap import Observation
 from hub.notify.policy import AlertPolicy
 from hub.rules.evaluate import alert_labels, breaches, evaluate, restore
-from hub.rules.template import format_value, render
 from hub.store import Store, StoreWriteError
 from hub.store.engine import Tx
 from hub.store.repos import NewAlert
@@ -42,6 +45,7 @@ LOOKBACK = timedelta(minutes=5)
 LAST_EVALUATION = "rules.last_evaluated_at"
 """``hub_meta`` key: when rules were last evaluated (approximately; see ``NOTE_EVERY``)."""
 NOTE_EVERY = timedelta(minutes=1)
+"""At most how often the evaluation time, and an open alert's value, are written."""
 NODATA_MEMORY = timedelta(days=1)
 """How long a series that stopped reporting still counts for ``nodata: alerting|nodata`` rules
 (a series gone for longer is taken as retired)."""
@@ -64,17 +68,6 @@ class _Pass:
     open_series: set[tuple[str, frozenset[tuple[str, str]]]]
     seen: dict[str, str] = field(default_factory=dict)
     """Fingerprints of the alerts this pass evaluated, with their rule's metric."""
-
-
-@dataclass
-class _Unstored:
-    """An alert change the store could not write (a full disk), kept until it can."""
-
-    rule: Rule
-    last: Transition
-    """The newest transition; stored as one change from what the store holds."""
-    alert: Alert | None
-    """The alert as memory knows it (None: a pending alert that was forgotten since)."""
 
 
 class AlertNotFoundError(LookupError):
@@ -121,20 +114,21 @@ class AlertEngine:
         """Alerts resolved by a person whose condition still holds: not fired again until it
         clears (kept in memory; after a restart such an alert may fire once more)."""
         self._open_cache: tuple[tuple[int, int, float], dict[str, Alert]] | None = None
+        """The open alerts by fingerprint as last read, with the signature they were read at."""
         self._values: list[tuple[int, float]] = []
+        """Open alerts' new values found by the running evaluation, stored at its end."""
         self._creates: list[tuple[NewAlert, AlertEvent]] = []
         """New alerts of the running evaluation and their first event, inserted at its end."""
         self._events: list[tuple[int, AlertEvent]] = []
         """History events of the running evaluation's transitions, inserted at its end."""
-        """Open alerts' new values found by the running evaluation, stored at its end."""
         self._value_written: dict[int, datetime] = {}
+        """When each open alert's value was last queued for the store."""
         self._noted: datetime | None = None
-        self._applied: list[tuple[Rule, str, Alert | None, Transition]] = []
+        """When the evaluation time was last written (``LAST_EVALUATION``)."""
+        self._applied: list[Change] = []
         """The running evaluation's transitions, kept in memory should its write fail."""
-        self._unstored: dict[str, _Unstored] = {}
-        """Alert changes by fingerprint that the store could not write yet."""
-        self._memory_ids = 0
-        """The last id given to an alert that exists only in memory (they count down from -1)."""
+        self._unstored = UnstoredChanges()
+        """Alert changes that the store could not write yet."""
         self._dry = False
         """The store cannot write: evaluation finds transitions and writes nothing."""
 
@@ -215,7 +209,13 @@ class AlertEngine:
             return []
         try:
             async with self._store.tx() as tx:
-                changed = await self._replay(tx, await self._open_alerts(tx), now)
+                changed: list[int] = []
+                for change in self._unstored.replay(await self._open_alerts(tx)):
+                    applied = await self._apply(tx, change)
+                    if applied is not None:
+                        changed.append(applied)
+                changed += await self._flush_writes(tx, now)
+                self._open_cache = None
                 alerts = await tx.alerts.get_many(changed)
                 if alerts:
                     await self._dispatcher.on_alerts(tx, alerts, now)
@@ -226,6 +226,22 @@ class AlertEngine:
         log.warning("%d alert changes kept in memory are stored now", len(self._unstored))
         self._unstored.clear()
         return alerts
+
+    async def _keep_unstored(self, error: StoreWriteError, now: datetime) -> list[Alert]:
+        """After a failed write: keep the evaluation's transitions in memory (written by the
+        next evaluation that can write) and tell the channels at once from memory; returns the
+        alerts as memory knows them."""
+        self._open_cache = None
+        changed = self._unstored.keep(self._applied)
+        self._applied = []
+        if changed:  # once per change, not every evaluation while the disk stays full
+            log.warning(
+                "alert changes not stored (%s): %d kept in memory until the store writes again",
+                error,
+                len(self._unstored),
+            )
+            await self._dispatcher.deliver_unstored(changed, now)
+        return changed
 
     async def _evaluate_in_tx(
         self,
@@ -242,7 +258,7 @@ class AlertEngine:
                 self._restored = True
                 await self._restore(tx, open_alerts, now)
             if self._dry:
-                self._overlay(open_alerts)
+                self._unstored.overlay(open_alerts)
             open_by_pair = {self._pair_of(a): a for a in open_alerts.values()}
             open_series = {
                 (self._rules_by_name[name].metric, labelset)
@@ -262,9 +278,8 @@ class AlertEngine:
                 if owner is None:
                     changed += await self._retire(tx, current, now)
                 else:
-                    ctx.seen[key] = owner.metric
                     labels = {k: v for k, v in current.labels.items() if k != "severity"}
-                    changed += await self._step(tx, owner, labels, key, open_alerts, None, now)
+                    changed += await self._step(ctx, owner, labels, key, None)
             if self._dry:
                 raise StoreWriteError(f"{len(self._applied)} changes found, none written")
             changed += await self._flush_writes(tx, now)
@@ -283,91 +298,6 @@ class AlertEngine:
             await self._note_evaluation(tx, now, bool(alerts or open_alerts))
         return alerts
 
-    def _overlay(self, open_alerts: dict[str, Alert]) -> None:
-        """The open alerts as memory knows them: the store's, changed by what it could not
-        write."""
-        for key, kept in self._unstored.items():
-            if kept.alert is None or kept.alert.state is AlertState.RESOLVED:
-                open_alerts.pop(key, None)
-            else:
-                open_alerts[key] = kept.alert
-
-    async def _replay(self, tx: Tx, open_alerts: dict[str, Alert], now: datetime) -> list[int]:
-        """Store the alert changes kept in memory while the store could not write, each as one
-        change from what the store holds to what memory knows. Returns the alerts changed."""
-        changed: list[int] = []
-        for key, kept in self._unstored.items():
-            current = open_alerts.get(key)
-            if current is None and kept.last.to_state is None:
-                continue
-            t = msgspec.structs.replace(
-                kept.last, from_state=current.state if current else None, from_severity=None
-            )
-            note = f"stored late: the store could not write at {kept.last.at.isoformat()}"
-            applied = await self._apply(tx, kept.rule, key, current, t, note=note)
-            if applied is not None:
-                changed.append(applied)
-        changed += await self._flush_writes(tx, now)
-        self._open_cache = None
-        return changed
-
-    async def _keep_unstored(self, error: StoreWriteError, now: datetime) -> list[Alert]:
-        """After a failed write: keep the evaluation's transitions in memory (written by the
-        next evaluation that can write) and tell the channels at once from memory; returns the
-        alerts as memory knows them."""
-        self._open_cache = None
-        kept: dict[str, Alert] = {}
-        for rule, key, current, t in self._applied:
-            before = self._unstored.get(key)
-            alert = self._memory_alert(before.alert if before else current, rule, key, t)
-            self._unstored[key] = _Unstored(rule, t, alert)
-            if alert is not None:
-                kept[key] = alert
-        self._applied = []
-        changed = list(kept.values())
-        if changed:  # once per change, not every evaluation while the disk stays full
-            log.warning(
-                "alert changes not stored (%s): %d kept in memory until the store writes again",
-                error,
-                len(self._unstored),
-            )
-            await self._dispatcher.deliver_unstored(changed, now)
-        return changed
-
-    def _memory_alert(
-        self, base: Alert | None, rule: Rule, key: str, t: Transition
-    ) -> Alert | None:
-        """``base`` (None: a new alert, with a negative id) after transition ``t``."""
-        if t.to_state is None:
-            return None
-        labels = {**t.labels, "severity": t.severity}
-        annotations = render_annotations(rule, labels, t.value, t.severity, nodata=t.nodata)
-        if base is None:
-            self._memory_ids -= 1
-            base = Alert(
-                self._memory_ids,
-                key,
-                rule.name,
-                t.to_state,
-                t.severity,
-                labels,
-                annotations,
-                t.value,
-                t.active_at,
-            )
-        firing = t.to_state is AlertState.FIRING and base.state is not AlertState.FIRING
-        return msgspec.structs.replace(
-            base,
-            state=t.to_state,
-            severity=t.severity,
-            labels=labels,
-            annotations=annotations,
-            value=t.value,
-            fired_at=t.at if firing and base.fired_at is None else base.fired_at,
-            resolved_at=t.at if t.to_state is AlertState.RESOLVED else None,
-            updated_at=t.at,
-        )
-
     async def _evaluate_metric(
         self, ctx: _Pass, metric: str, plan: MetricPlan, series: list[_Series]
     ) -> list[int]:
@@ -377,7 +307,7 @@ class AlertEngine:
         for rule in plan.absent:
             matched = [s for s, _ in series if all_match(rule.matchers, s.labels)]
             labels, silent_for = self._absence(rule, matched, stamp)
-            changed += await self._step_series(ctx, rule, labels, identity(labels), silent_for)
+            changed += await self._step(ctx, rule, labels, identity(labels), silent_for)
         for rule in plan.general:
             alert_on_gaps = rule.nodata in (NoData.ALERTING, NoData.NODATA)
             for sample, labelset in series:
@@ -388,7 +318,7 @@ class AlertEngine:
                     None if stale else rule_value(rule, sample, self._recent, _series_key, stamp)
                 )
                 labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
-                changed += await self._step_series(ctx, rule, labels, key, value)
+                changed += await self._step(ctx, rule, labels, key, value)
         for sample, labelset in series:
             if sample.time < ctx.fresh_since or (
                 (metric, labelset) not in ctx.open_series and plan.all_fine(sample.value)
@@ -397,19 +327,8 @@ class AlertEngine:
             for rule in plan.simple:
                 if (rule.name, labelset) in ctx.open_by_pair or breaches(rule, sample.value):
                     labels, key = self._identify(rule, sample, labelset, ctx.open_by_pair)
-                    changed += await self._step_series(ctx, rule, labels, key, sample.value)
+                    changed += await self._step(ctx, rule, labels, key, sample.value)
         return changed
-
-    async def _step_series(
-        self,
-        ctx: _Pass,
-        rule: Rule,
-        labels: dict[str, str],
-        key: str,
-        value: float | None,
-    ) -> list[int]:
-        ctx.seen[key] = rule.metric
-        return await self._step(ctx.tx, rule, labels, key, ctx.open_alerts, value, ctx.now)
 
     async def _flush_writes(self, tx: Tx, now: datetime) -> list[int]:
         """Insert the pass's new alerts and its history events, each in one statement; returns
@@ -541,6 +460,7 @@ class AlertEngine:
         for sample in latest:
             if sample.name in self._window_metrics:
                 self._recent.add(_series_key(sample), sample.time, sample.value)
+        self._recent.sweep(now.timestamp())
 
     async def acknowledge(
         self, alert_id: int, by: str, comment: str | None
@@ -645,14 +565,17 @@ class AlertEngine:
 
     async def _step(
         self,
-        tx: Tx,
+        ctx: _Pass,
         rule: Rule,
         labels: dict[str, str],
         key: str,
-        open_alerts: dict[str, Alert],
         value: float | None,
-        now: datetime,
     ) -> list[int]:
+        """Evaluate ``rule`` for the alert ``key`` on its series' value (None: no data) and
+        apply the transition, if any; returns the ids of the stored alerts it changed (a new
+        alert's id comes later, from ``_flush_writes``)."""
+        ctx.seen[key] = rule.metric
+        tx, open_alerts, now = ctx.tx, ctx.open_alerts, ctx.now
         if key in self._resolved_by_hand:
             if value is not None and breaches(rule, value):
                 return []  # resolved by hand: it may fire again once the condition cleared
@@ -673,25 +596,18 @@ class AlertEngine:
             if current is not None and value is not None and value != current.value:
                 self._note_value(current.id, value, now)
             return []
-        self._applied.append((rule, key, current, transition))
-        applied = await self._apply(tx, rule, key, current, transition)
+        change = Change(rule, key, current, transition)
+        self._applied.append(change)
+        applied = await self._apply(tx, change)
         return [] if applied is None else [applied]
 
-    async def _apply(
-        self,
-        tx: Tx,
-        rule: Rule,
-        key: str,
-        current: Alert | None,
-        t: Transition,
-        *,
-        note: str | None = None,
-    ) -> int | None:
-        """Store a transition (``note`` goes into its history event); a new alert is only
+    async def _apply(self, tx: Tx, change: Change) -> int | None:
+        """Store a transition (its ``note`` goes into its history event); a new alert is only
         queued (``_flush_writes`` inserts the pass's new alerts and history events in two
         statements) and gives None."""
         if self._dry:
             return None
+        rule, key, current, t, note = change
         now = t.at
         labels = {**t.labels, "severity": t.severity}
         if current is None:
@@ -725,24 +641,11 @@ class AlertEngine:
         if t.to_state is AlertState.RESOLVED:
             values["resolved_at"] = now
         await tx.alerts.update(alert_id, now, **values)
+        kind, comment = "state", note
         if t.from_severity is not None:
-            self._events.append(
-                (
-                    alert_id,
-                    AlertEvent(
-                        now,
-                        "severity",
-                        t.from_state,
-                        t.to_state,
-                        t.value,
-                        comment=f"severity {t.from_severity} -> {t.severity}",
-                    ),
-                )
-            )
-            return alert_id
-        self._events.append(
-            (alert_id, AlertEvent(now, "state", t.from_state, t.to_state, t.value, comment=note))
-        )
+            kind, comment = "severity", f"severity {t.from_severity} -> {t.severity}"
+        event = AlertEvent(now, kind, t.from_state, t.to_state, t.value, comment=comment)
+        self._events.append((alert_id, event))
         return alert_id
 
     async def _retire(self, tx: Tx, alert: Alert, now: datetime) -> list[int]:
@@ -754,49 +657,6 @@ class AlertEngine:
             alert.id, AlertEvent(now, "rule_removed", alert.state, AlertState.RESOLVED, alert.value)
         )
         return [alert.id]
-
-
-def render_annotations(
-    rule: Rule,
-    labels: dict[str, str],
-    value: float | None,
-    severity: Severity,
-    *,
-    nodata: bool = False,
-) -> dict[str, str]:
-    """The alert's annotations: its rendered message (also as ``summary``), the rule's own
-    annotations and its runbook URL; ``nodata: "true"`` when the alert is about missing data
-    (``nodata: nodata`` rules)."""
-    threshold = next(
-        (lvl.threshold for lvl in rule.effective_levels if lvl.severity == severity),
-        rule.threshold,
-    )
-
-    def fill(text: str) -> str:
-        return render(
-            text,
-            labels=labels,
-            value=value,
-            threshold=threshold,
-            severity=severity,
-            rule=rule.name,
-        )
-
-    if nodata:
-        message = f"no {rule.metric} data"
-    elif rule.message:
-        message = fill(rule.message)
-    elif rule.absent is not None:
-        message = f"no {rule.metric} data for {format_value(value)} s"
-    else:
-        message = f"{rule.metric} {rule.operator} {threshold:g} (now {format_value(value)})"
-    out = {"message": message, "summary": message}
-    out.update({name: fill(text) for name, text in rule.annotations.items()})
-    if rule.runbook_url:
-        out["runbook_url"] = rule.runbook_url
-    if nodata:
-        out["nodata"] = "true"
-    return out
 
 
 def identity(labels: dict[str, str]) -> str:

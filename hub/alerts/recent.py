@@ -21,6 +21,7 @@ class RecentSamples:
         self.span = span
         """Seconds of history kept per series."""
         self._points: dict[str, deque[tuple[float, float]]] = {}
+        self._swept_at = float("-inf")
 
     def add(self, key: str, time: float, value: float) -> None:
         """Append a sample of series ``key`` unless it is not newer than the last one."""
@@ -38,14 +39,29 @@ class RecentSamples:
         for time, value in zip(times, values, strict=True):
             self.add(key, time, value)
 
+    def sweep(self, now: float) -> int:
+        """Forget series with no sample in the last ``span`` seconds (a removed container, a
+        renamed service): their windows are empty anyway, and without this the keys of every
+        series ever seen would stay in memory. Walks all series at most once per ``span``;
+        returns how many were forgotten."""
+        if now - self._swept_at < self.span:
+            return 0
+        self._swept_at = now
+        horizon = now - self.span
+        gone = [
+            key for key, points in self._points.items() if not points or points[-1][0] < horizon
+        ]
+        for key in gone:
+            del self._points[key]
+        return len(gone)
+
+    def __len__(self) -> int:
+        """How many series have a window."""
+        return len(self._points)
+
     def points(self, key: str, since: float) -> list[tuple[float, float]]:
         """The samples of ``key`` at or after ``since``, oldest first."""
         return [p for p in self._points.get(key, ()) if p[0] >= since]
-
-    def forget(self, keep: set[str]) -> None:
-        """Drop series not in ``keep`` (gone for longer than the span)."""
-        for key in [k for k in self._points if k not in keep]:
-            del self._points[key]
 
 
 def rule_value(
