@@ -49,7 +49,12 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "dashboard-memory": lambda args: run_dashboard_memory(max(args.seconds, 300.0)),
     "binary": lambda args: run_binary(baseline=args.baseline),
     "load": lambda args: run_load(
-        args.seconds, sse=args.sse, agents=args.agents, baseline=args.baseline, trace=args.trace
+        args.seconds,
+        sse=args.sse,
+        agents=args.agents,
+        interval=args.interval,
+        baseline=args.baseline,
+        trace=args.trace,
     ),
 }
 
@@ -73,6 +78,9 @@ def main() -> int:
     )
     parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
     parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")
+    parser.add_argument(
+        "--interval", type=float, default=10.0, help="load: seconds between an agent's batches"
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
