@@ -151,6 +151,8 @@ def parse_monitoring(doc: YamlDoc) -> MonitoringConfig:
         raise doc.error(("hub", "port"), f"expected a TCP port 1-65535, got {config.hub.port}")
     if config.collection.interval < 1:
         raise doc.error(("collection", "interval"), "must be at least 1 second")
+    if config.hub.keep_alive < 1:
+        raise doc.error(("hub", "keep_alive"), "must be at least 1 second")
     if not config.hub.allow_private_urls:
         _refuse_private_urls(doc, services, channels)
     return msgspec.structs.replace(

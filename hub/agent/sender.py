@@ -12,6 +12,11 @@ REFUSED_STATUSES = frozenset({401, 403, 404, 405})
 """A wrong or revoked token, or a --hub URL that is not a hub (404, 405): every batch would be
 refused alike, so the agent keeps them spooled and stops rather than dropping them."""
 
+DROPPED = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+"""The connection broke after it was made and before an answer came (not a refused connection,
+not a timeout): what a kept-alive connection closed by the other end at that moment raises.
+Go's net/http retries the same case (``Transport.roundTrip``, ``shouldRetryRequest``)."""
+
 
 class HubSender:
     """Posts msgpack batches with the agent's token; never raises for HTTP or network trouble."""
@@ -28,12 +33,18 @@ class HubSender:
         self._timeout = timeout
 
     async def __call__(self, batch: bytes) -> SendResult:
-        """One attempt: SENT on 2xx; RETRY on connection trouble, 429 and 5xx; REFUSED on 401
-        403, 404 and 405; REJECTED on any other status (the classification of notifications)."""
+        """Send ``batch``: SENT on 2xx; RETRY on connection trouble, 429 and 5xx; REFUSED on 401
+        403, 404 and 405; REJECTED on any other status (the classification of notifications).
+
+        A connection dropped before the answer is tried once more at once, on another connection:
+        that is how a kept-alive connection fails when the hub (or a proxy) closes it just as
+        the batch goes out. Sending a batch twice is harmless: the hub stores a sample once
+        per series and time."""
         try:
-            response = await self._client.post(
-                self._url, content=batch, headers=self._headers, timeout=self._timeout
-            )
+            try:
+                response = await self._post(batch)
+            except DROPPED:
+                response = await self._post(batch)
         except httpx.TimeoutException:
             return SendResult(Outcome.RETRY, f"no answer within {self._timeout:g}s")
         except httpx.TransportError as exc:
@@ -48,6 +59,11 @@ class HubSender:
                 return SendResult(Outcome.REFUSED, detail)
             return SendResult(Outcome.REJECTED, detail)
         return SendResult(Outcome.SENT)
+
+    async def _post(self, batch: bytes) -> httpx.Response:
+        return await self._client.post(
+            self._url, content=batch, headers=self._headers, timeout=self._timeout
+        )
 
 
 def _reason(response: httpx.Response) -> str:

@@ -164,6 +164,10 @@ def serve(
         port=settings.port,
         log_level=log_level,
         timeout_graceful_shutdown=3,
+        # uvicorn's default is 5 s, the same as httpx's keepalive_expiry: an agent reusing a
+        # connection just as the hub's timer closed it got a ReadError (3 in 14,951 batches
+        # under load). See HubConfig.keep_alive.
+        timeout_keep_alive=round(settings.monitoring.hub.keep_alive),
         lifespan="on",
         ssl_certfile=str(tls[0]) if tls else None,
         ssl_keyfile=str(tls[1]) if tls else None,

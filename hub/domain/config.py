@@ -31,6 +31,10 @@ class HubConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """PEM private key file of ``tls_cert``."""
     allow_private_urls: bool = True
     """Accept service and channel URLs on loopback, private and link-local addresses."""
+    keep_alive: Seconds = Seconds(75)
+    """Seconds an idle HTTP connection is kept open. Longer than agents' push interval and a
+    reverse proxy's idle timeout (nginx 60 s, AWS ALB 60 s), so that the client, not the hub,
+    closes idle connections: a hub closing one just as a client reuses it fails that request."""
 
 
 class CollectionConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

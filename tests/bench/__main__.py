@@ -17,6 +17,7 @@ from tests.bench.compaction import run_compaction
 from tests.bench.dashboard import run_dashboard, run_dashboard_memory
 from tests.bench.idle import run_idle
 from tests.bench.ingest import run_ingest, run_ingest_throughput
+from tests.bench.keepalive import run_keepalive
 from tests.bench.load import run_load
 from tests.bench.notify import run_fault_to_webhook, run_outbox_throughput
 from tests.bench.passwords import run_passwords
@@ -48,8 +49,14 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     # Five minutes at least (--seconds for longer); growth is judged after the live chart fills.
     "dashboard-memory": lambda args: run_dashboard_memory(max(args.seconds, 300.0)),
     "binary": lambda args: run_binary(baseline=args.baseline),
+    "keepalive": lambda args: run_keepalive(baseline=args.baseline),
     "load": lambda args: run_load(
-        args.seconds, sse=args.sse, agents=args.agents, baseline=args.baseline, trace=args.trace
+        args.seconds,
+        sse=args.sse,
+        agents=args.agents,
+        interval=args.interval,
+        baseline=args.baseline,
+        trace=args.trace,
     ),
 }
 
@@ -73,6 +80,9 @@ def main() -> int:
     )
     parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
     parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")
+    parser.add_argument(
+        "--interval", type=float, default=10.0, help="load: seconds between an agent's batches"
+    )
     parser.add_argument(
         "--baseline",
         type=Path,

@@ -66,6 +66,9 @@ class Sent:
     """Seconds the send started after its slot (the agent fell behind)."""
     samples: int
     error: str | None = None
+    idle: float | None = None
+    """Seconds the connection had been idle when the batch went out on a kept-alive one (since
+    this agent's previous answer), None on a new connection."""
 
 
 @dataclass
@@ -79,6 +82,17 @@ class Load:
         return [s for s in self.sent if start <= s.done < end]
 
 
+class _ConnectTrace:
+    """httpcore's ``trace`` extension: notes whether the request opened a new connection."""
+
+    def __init__(self) -> None:
+        self.opened = False
+
+    async def __call__(self, event: str, info: dict[str, object]) -> None:
+        if event == "connection.connect_tcp.started":
+            self.opened = True
+
+
 async def _agent(
     n: int, url: str, token: str, series: int, interval: float, first: float, load: Load
 ) -> None:
@@ -88,6 +102,7 @@ async def _agent(
     values = [rng.uniform(5, 60) for _ in rows]
     name = f"agent-{n:03d}"
     slot = first
+    previous: float | None = None
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/msgpack"}
     # As hub.lib.http.create_client: default pool, so a connection idle for 10 s is not reused.
     async with httpx.AsyncClient(timeout=httpx.Timeout(10.0)) as client:
@@ -100,14 +115,21 @@ async def _agent(
             )
             began = time.monotonic()
             error = None
+            connect = _ConnectTrace()
             try:
-                response = await client.post(f"{url}/api/v1/ingest", content=body, headers=headers)
+                response = await client.post(
+                    f"{url}/api/v1/ingest",
+                    content=body,
+                    headers=headers,
+                    extensions={"trace": connect},
+                )
                 if response.status_code != 200:
                     error = f"HTTP {response.status_code}: {response.text[:200]}"
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
-            done = time.monotonic()
-            load.sent.append(Sent(done, done - began, began - slot, len(rows), error))
+            idle = None if connect.opened or previous is None else began - previous
+            previous = done = time.monotonic()
+            load.sent.append(Sent(done, done - began, began - slot, len(rows), error, idle))
             slot += interval
 
 

@@ -1,7 +1,7 @@
 """Load on one hub (issue 8): N dashboards following the live stream (SSE), M agents pushing a
-batch every 10 s, a request loop on the series API, and an alarm raised and cleared every 20 s
-through an agent batch, timed until its webhook notification arrives. Everything on 127.0.0.1,
-bounded in time; the hub is a real ``tcf-hub serve``.
+batch every 10 s (``--interval``), a request loop on the series API, and an alarm raised and
+cleared every 20 s through an agent batch, timed until its webhook notification arrives.
+Everything on 127.0.0.1, bounded in time; the hub is a real ``tcf-hub serve``.
 
     python -m tests.bench load --seconds 300 --sse 200 --agents 500
 """
@@ -156,7 +156,13 @@ async def _alarms(url: str, token: str, end: float, seen: Observed) -> None:
 
 
 async def _drive(
-    hub: HubProcess, token: str, sse: int, agents: int, series: int, seconds: float
+    hub: HubProcess,
+    token: str,
+    sse: int,
+    agents: int,
+    series: int,
+    seconds: float,
+    interval: float,
 ) -> tuple[Observed, Load, dict[str, float]]:
     seen, load = Observed(), Load()
     start = time.monotonic()
@@ -164,7 +170,7 @@ async def _drive(
     first = start + 0.5
     tasks = [
         asyncio.create_task(
-            _agent(n, hub.url, token, series, 10.0, first + 10.0 * n / agents, load)
+            _agent(n, hub.url, token, series, interval, first + interval * n / agents, load)
         )
         for n in range(agents)
     ]
@@ -224,6 +230,10 @@ class LoadFigures:
     batch_errors: int
     batch_error_kinds: Counter[str]
     batch_p99_ms: float
+    batches_reused: int
+    """Batches sent on a kept-alive connection (the rest opened a new one)."""
+    batch_error_idle: list[float | None]
+    """For each failed batch, how long its kept-alive connection had been idle (None: new)."""
     series_requests: int
     series_errors: Counter[str]
     series_p50_ms: float
@@ -257,6 +267,7 @@ def run_load(
     agents: int = 500,
     series: int = 20,
     *,
+    interval: float = 10.0,
     baseline: Path | None = None,
     trace: Path | None = None,
 ) -> LoadFigures:
@@ -268,9 +279,9 @@ def run_load(
     are written to that file."""
     if baseline is not None:
         print(f"baseline: {baseline}")
-        _run_load(seconds, sse, agents, series, code=baseline)
+        _run_load(seconds, sse, agents, series, interval, code=baseline)
         print("this code:")
-    return _run_load(seconds, sse, agents, series, trace=trace)
+    return _run_load(seconds, sse, agents, series, interval, trace=trace)
 
 
 def _run_load(
@@ -278,6 +289,7 @@ def _run_load(
     sse: int,
     agents: int,
     series: int,
+    interval: float,
     *,
     code: Path | None = None,
     trace: Path | None = None,
@@ -304,7 +316,9 @@ def _run_load(
                     token = created.raise_for_status().json()["token"]
                 if trace is not None:
                     hub.proc.send_signal(signal.SIGUSR1)  # tracehub starts tracing
-                seen, load, usage = asyncio.run(_drive(hub, token, sse, agents, series, seconds))
+                seen, load, usage = asyncio.run(
+                    _drive(hub, token, sse, agents, series, seconds, interval)
+                )
                 if trace is not None:
                     hub.proc.send_signal(signal.SIGUSR1)  # tracehub writes its snapshot
                     _wait_for_file(trace, 60)
@@ -323,6 +337,8 @@ def _run_load(
         batch_errors=sum(1 for s in load.sent if s.error),
         batch_error_kinds=Counter(s.error[:60] for s in load.sent if s.error),
         batch_p99_ms=_pct([s.latency * 1000 for s in load.sent], 0.99),
+        batches_reused=sum(1 for s in load.sent if s.idle is not None),
+        batch_error_idle=[s.idle for s in load.sent if s.error],
         series_requests=len(seen.series_ms),
         series_errors=seen.series_errors,
         series_p50_ms=statistics.median(seen.series_ms) if seen.series_ms else float("nan"),
@@ -337,22 +353,25 @@ def _run_load(
         generator_cpu_percent=usage["generator_cpu"],
         hub_errors=hub_errors,
     )
-    _report(figures, seconds, series)
+    _report(figures, seconds, series, interval)
     return figures
 
 
-def _report(f: LoadFigures, seconds: float, series: int) -> None:
+def _report(f: LoadFigures, seconds: float, series: int, interval: float) -> None:
     print(f"load: {seconds:.0f} s on one hub (python -m tests.bench load)")
     print(
         f"  SSE dashboards: {f.sse_clients}, fewest events received by one: {f.sse_min_events}, "
         f"errors: {dict(f.sse_errors) or 0}"
     )
     print(
-        f"  agents: {f.agents} x {series} series every 10 s: {f.batches} batches, "
+        f"  agents: {f.agents} x {series} series every {interval:g} s: {f.batches} batches, "
         f"{f.batch_errors} errors, p99 {f.batch_p99_ms:.0f} ms"
     )
+    print(f"    sent on a kept-alive connection: {f.batches_reused}")
     if f.batch_error_kinds:
         print(f"    batch errors: {dict(f.batch_error_kinds.most_common(4))}")
+        idle = ["new" if i is None else f"{i:.2f} s" for i in f.batch_error_idle[:20]]
+        print(f"    their connection idle before sending: {', '.join(idle)}")
     print(
         f"  series API: {f.series_requests} requests, errors {dict(f.series_errors) or 0}, "
         f"p50 {f.series_p50_ms:.1f} ms, p99 {f.series_p99_ms:.1f} ms"

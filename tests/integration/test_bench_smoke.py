@@ -48,3 +48,10 @@ def test_load_benchmark_drives_dashboards_agents_queries_and_an_alarm() -> None:
     assert figures.series_requests > 0
     assert figures.notifications == 1
     assert 0 < figures.notify_max_s < 10
+
+
+def test_keepalive_benchmark_reuses_each_clients_connection() -> None:
+    from tests.bench.keepalive import run_keepalive
+
+    seen = run_keepalive(clients=3, rounds=3, idle=0.3)
+    assert seen == {"ok": 9}  # 0.3 s idle is far from the hub's keep-alive: nothing fails

@@ -56,6 +56,11 @@ def test_channels_services_and_durations_decode():
     assert config.retention.raw == 7 * 86400
 
 
+def test_idle_connections_are_kept_longer_than_agents_push_and_proxies_keep_them():
+    assert monitoring("").hub.keep_alive == 75  # agents push every 10 s; nginx, ALB keep 60 s
+    assert monitoring("hub: {keep_alive: 2m}\n").hub.keep_alive == 120
+
+
 @pytest.mark.parametrize(
     ("text", "line", "field", "reason"),
     [
@@ -63,6 +68,7 @@ def test_channels_services_and_durations_decode():
         ("hub:\n  port: 70000\n", 2, "hub.port", "1-65535"),
         ("hub:\n  colour: blue\n", 2, "hub.colour", "unknown field"),
         ("collection:\n  interval: 0\n", 2, "collection.interval", "at least 1 second"),
+        ("hub:\n  keep_alive: 0.5\n", 2, "hub.keep_alive", "at least 1 second"),
         ("channels:\n  ops:\n    type: pager\n", 3, "channels.ops.type", "expected one of"),
         (
             "channels:\n  ops:\n    type: webpush\n    subject: ops@x.io\n",

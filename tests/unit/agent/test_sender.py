@@ -60,3 +60,51 @@ async def test_network_trouble_is_retried(error):
         result = await send(b"batch")
     assert result.outcome is Outcome.RETRY
     assert "secret" not in result.detail
+
+
+@pytest.mark.parametrize(
+    "drop", [httpx.ReadError("reset"), httpx.WriteError("pipe"), httpx.RemoteProtocolError("x")]
+)
+async def test_a_connection_dropped_before_the_answer_is_tried_once_more_at_once(drop):
+    attempts = []
+
+    def handler(request):
+        attempts.append(request.content)
+        if len(attempts) == 1:
+            raise drop
+        return httpx.Response(200, json={"samples": 1})
+
+    client, send = sender_answering(handler)
+    async with client:
+        result = await send(b"batch")
+    assert result.outcome is Outcome.SENT
+    assert attempts == [b"batch", b"batch"]
+
+
+async def test_a_connection_dropped_twice_leaves_the_batch_for_later():
+    attempts = []
+
+    def handler(request):
+        attempts.append(request)
+        raise httpx.ReadError("reset")
+
+    client, send = sender_answering(handler)
+    async with client:
+        result = await send(b"batch")
+    assert result.outcome is Outcome.RETRY
+    assert len(attempts) == 2
+
+
+@pytest.mark.parametrize("error", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
+async def test_a_hub_that_is_down_or_slow_is_not_tried_again_at_once(error):
+    attempts = []
+
+    def handler(request):
+        attempts.append(request)
+        raise error
+
+    client, send = sender_answering(handler)
+    async with client:
+        result = await send(b"batch")
+    assert result.outcome is Outcome.RETRY
+    assert len(attempts) == 1
