@@ -122,6 +122,19 @@ class _Connection:
         self.sock.close()
 
 
+class _Decoders:
+    """The answers' decoders, made before any call. msgspec builds a struct type's decoding
+    info on its first use; made here, on the one thread creating the engine, that never
+    happens on the worker threads calling it concurrently (a hub once died of a segfault in
+    msgspec's struct decoding on such a thread at its first collections; the cause is not
+    proven, this rules out concurrent first use)."""
+
+    def __init__(self) -> None:
+        self.listing = msgspec.json.Decoder(list[_Listed])
+        self.container = msgspec.json.Decoder(Container)
+        self.stats = msgspec.json.Decoder(Stats)
+
+
 class SocketEngine:
     """``Engine`` on the unix socket at ``path``: kept-alive connections, at most ``pool`` idle.
 
@@ -137,6 +150,7 @@ class SocketEngine:
         self._lock = threading.Lock()
         self._closed = False
         self._one_shot = True
+        self._decoders = _Decoders()
 
     @classmethod
     def connect(cls, path: str, timeout: float) -> SocketEngine:
@@ -153,19 +167,19 @@ class SocketEngine:
 
     def container_ids(self) -> dict[str, str]:
         """Every container, stopped ones included: id → its state and status."""
-        listing = msgspec.json.decode(self.get("/containers/json?all=1"), type=list[_Listed])
+        listing = self._decoders.listing.decode(self.get("/containers/json?all=1"))
         return {c.id: f"{c.state}|{c.status}" for c in listing}
 
     def inspect(self, container_id: str) -> Container:
         """What inspect says that we use; ``LookupError`` when the container is gone."""
         answer = self.get(f"/containers/{quote(container_id)}/json")
-        return msgspec.json.decode(answer, type=Container)
+        return self._decoders.container.decode(answer)
 
     def stats(self, container_id: str) -> Stats | None:
         """One-shot stats, or None from an engine older than API 1.41."""
         if not self._one_shot:
             return None
-        return msgspec.json.decode(self.get(_stats_target(container_id)), type=Stats)
+        return self._decoders.stats.decode(self.get(_stats_target(container_id)))
 
     def stats_many(self, container_ids: Sequence[str]) -> dict[str, Stats | None]:
         """One-shot stats of several containers, asked together from this one thread: every
@@ -198,7 +212,7 @@ class SocketEngine:
                     body = self._stats_answer(container_id, waiting)
                 except LookupError:
                     continue
-                found[container_id] = msgspec.json.decode(body, type=Stats)
+                found[container_id] = self._decoders.stats.decode(body)
             return found
         finally:
             for _, unread in sent:
