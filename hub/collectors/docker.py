@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from hub.collectors.docker_engine import (
     CONCURRENCY,
@@ -122,6 +122,7 @@ class DockerCollector:
         self._connect = connect or partial(_connect, dict(environ), timeout)
         self._debounce = debounce
         # Own threads: a hung dockerd ties up these, never the loop's default executor.
+        self._concurrency = concurrency
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="docker")
         self._engine: Engine | None = None
         self._connecting = asyncio.Lock()  # a collection and the event stream may start at once
@@ -193,35 +194,58 @@ class DockerCollector:
         now = self._clock.now().timestamp()
         listing = await self._run(engine.container_ids)
         # A container whose listing text is unchanged is not inspected again (half the calls).
-        known = {
+        containers = {
             cid: seen[1]
             for cid, text in listing.items()
             if (seen := self._inspected.get(cid)) is not None and seen[0] == text
         }
+        fresh = [cid for cid in listing if cid not in containers]
         # Every read finishes (each bounded by the client's timeout) before a failure is raised:
         # closing the client under a running read would leave that read a new, unclosed pool.
-        readings = await asyncio.gather(
-            *(self._run(_read, engine, cid, known.get(cid)) for cid in listing),
-            return_exceptions=True,
-        )
-        for reading in readings:
-            if isinstance(reading, BaseException):
-                raise reading
+        inspected = await self._each(_inspect, engine, fresh)
+        containers |= {cid: c for cid, c in zip(fresh, inspected, strict=True) if c is not None}
+        running = [cid for cid, c in containers.items() if c.state.status == "running"]
+        stats = await self._stats(engine, running)
         samples: list[Sample] = []
         previous, self._previous = self._previous, {}
         self._inspected = {}
-        for text, reading in zip(listing.values(), readings, strict=True):
-            if reading is None or isinstance(reading, BaseException):
-                continue
-            container, stats = reading
-            self._inspected[container.id] = (text, container)
+        for cid, text in listing.items():
+            container = containers.get(cid)
+            if container is None or (cid in running and cid not in stats):
+                continue  # removed meanwhile
+            self._inspected[cid] = (text, container)
             labels = labels_of(container, self._host)
             samples.extend(state_samples(container, labels, now))
-            if stats is not None:
-                usage, counters = usage_samples(stats, previous.get(container.id), labels, now)
+            if (raw := stats.get(cid)) is not None:
+                usage, counters = usage_samples(raw, previous.get(cid), labels, now)
                 samples.extend(usage)
-                self._previous[container.id] = counters
+                self._previous[cid] = counters
         return samples
+
+    async def _stats(self, engine: Engine, ids: list[str]) -> dict[str, Stats | None]:
+        """One-shot stats of running containers ``ids``; a container gone meanwhile is left
+        out. Our socket client asks for a batch from one thread (``SocketEngine.stats_many``:
+        one hand-off instead of one per container); the SDK is asked in a thread per call."""
+        if isinstance(engine, SocketEngine):
+            found: dict[str, Stats | None] = {}
+            for start in range(0, len(ids), self._concurrency):
+                found |= await self._run(engine.stats_many, ids[start : start + self._concurrency])
+            return found
+        readings = await self._each(_stats_of, engine, ids)
+        return {cid: stats for cid, (gone, stats) in zip(ids, readings, strict=True) if not gone}
+
+    async def _each(
+        self, call: Callable[[Engine, str], T], engine: Engine, ids: list[str]
+    ) -> list[T]:
+        """``call(engine, id)`` for each of ``ids`` on the worker threads, concurrently; the
+        first failure is raised once every call has finished."""
+        results = await asyncio.gather(
+            *(self._run(call, engine, cid) for cid in ids), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return cast(list[T], results)
 
     async def _ready(self) -> Engine:
         async with self._connecting:
@@ -254,19 +278,21 @@ class DockerCollector:
                 )
 
 
-def _read(
-    engine: Engine, container_id: str, known: Container | None = None
-) -> tuple[Container, Stats | None] | None:
-    """Inspect (unless ``known``), and stats while running; None when the container was
-    removed meanwhile."""
+def _inspect(engine: Engine, container_id: str) -> Container | None:
+    """What inspect says, or None when the container was removed meanwhile."""
     try:
-        container = known or parse_container(engine.inspect(container_id))
-        if container.state.status != "running":
-            return container, None
-        raw = engine.stats(container_id)
+        return parse_container(engine.inspect(container_id))
     except LookupError:
         return None
-    return container, None if raw is None else parse_stats(raw)
+
+
+def _stats_of(engine: Engine, container_id: str) -> tuple[bool, Stats | None]:
+    """(gone, one-shot stats or None when the engine gives none) of a running container."""
+    try:
+        raw = engine.stats(container_id)
+    except LookupError:
+        return True, None
+    return False, None if raw is None else parse_stats(raw)
 
 
 def _pump(stream: EventStream, put: Callable[[str | Exception | None], None]) -> None:

@@ -13,9 +13,10 @@ DEFAULT_HOST = f"unix://{DEFAULT_SOCKET}"
 TIMEOUT = 5
 """Seconds before an Engine API call counts as failed, so a hung dockerd cannot stall a run."""
 CONCURRENCY = 32
-"""Engine API calls in flight at once (one thread each, apart from the hub's other threads).
-dockerd answers a one-shot stats call at the next tick of its 1 s stats collector, so the
-calls of one collection are made together: they all wait for the same tick."""
+"""Engine API calls in flight at once (through the docker SDK one thread each; our socket
+client sends that many stats requests together from one thread). dockerd answers a one-shot
+stats call at the next tick of its 1 s stats collector, so the calls of one collection are made
+together: they all wait for the same tick."""
 
 
 class EngineUnavailableError(Exception):

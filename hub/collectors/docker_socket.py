@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import msgspec
@@ -60,7 +60,15 @@ class _Connection:
 
     def request(self, target: str) -> tuple[int, dict[str, str]]:
         """Send ``GET target``; return the answer's status and headers (names lower-case)."""
+        self.send(target)
+        return self.answer()
+
+    def send(self, target: str) -> None:
+        """Send ``GET target`` (read its answer with ``answer``)."""
         self.sock.sendall(f"GET {target} HTTP/1.1\r\nHost: docker\r\n\r\n".encode("ascii"))
+
+    def answer(self) -> tuple[int, dict[str, str]]:
+        """The status and headers (names lower-case) of the answer to the request sent."""
         line = self._line()
         version, _, rest = line.partition(b" ")
         if not version.startswith(b"HTTP/1.") or not rest[:3].isdigit():
@@ -114,6 +122,19 @@ class _Connection:
         self.sock.close()
 
 
+class _Decoders:
+    """The answers' decoders, made before any call. msgspec builds a struct type's decoding
+    info on its first use; made here, on the one thread creating the engine, that never
+    happens on the worker threads calling it concurrently (a hub once died of a segfault in
+    msgspec's struct decoding on such a thread at its first collections; the cause is not
+    proven, this rules out concurrent first use)."""
+
+    def __init__(self) -> None:
+        self.listing = msgspec.json.Decoder(list[_Listed])
+        self.container = msgspec.json.Decoder(Container)
+        self.stats = msgspec.json.Decoder(Stats)
+
+
 class SocketEngine:
     """``Engine`` on the unix socket at ``path``: kept-alive connections, at most ``pool`` idle.
 
@@ -129,6 +150,7 @@ class SocketEngine:
         self._lock = threading.Lock()
         self._closed = False
         self._one_shot = True
+        self._decoders = _Decoders()
 
     @classmethod
     def connect(cls, path: str, timeout: float) -> SocketEngine:
@@ -145,20 +167,80 @@ class SocketEngine:
 
     def container_ids(self) -> dict[str, str]:
         """Every container, stopped ones included: id → its state and status."""
-        listing = msgspec.json.decode(self.get("/containers/json?all=1"), type=list[_Listed])
+        listing = self._decoders.listing.decode(self.get("/containers/json?all=1"))
         return {c.id: f"{c.state}|{c.status}" for c in listing}
 
     def inspect(self, container_id: str) -> Container:
         """What inspect says that we use; ``LookupError`` when the container is gone."""
         answer = self.get(f"/containers/{quote(container_id)}/json")
-        return msgspec.json.decode(answer, type=Container)
+        return self._decoders.container.decode(answer)
 
     def stats(self, container_id: str) -> Stats | None:
         """One-shot stats, or None from an engine older than API 1.41."""
         if not self._one_shot:
             return None
-        target = f"/containers/{quote(container_id)}/stats?stream=false&one-shot=true"
-        return msgspec.json.decode(self.get(target), type=Stats)
+        return self._decoders.stats.decode(self.get(_stats_target(container_id)))
+
+    def stats_many(self, container_ids: Sequence[str]) -> dict[str, Stats | None]:
+        """One-shot stats of several containers, asked together from this one thread: every
+        request goes out on a connection of its own before any answer is read, so dockerd
+        answers them all at its next stats tick (about a second), as concurrent calls on
+        worker threads did, for one thread hand-off instead of one per container (12
+        containers: 1.4 ms of CPU instead of 6.2 ms). A container that is gone is left out;
+        from an engine older than API 1.41 every value is None.
+
+        A request whose connection failed (a kept-alive one the engine closed meanwhile) is
+        asked again alone (``get``, with its retry); a timeout and error answers raise as in
+        ``get``, once every connection is given back or closed."""
+        if not self._one_shot:
+            return dict.fromkeys(container_ids)
+        sent: list[tuple[str, _Connection | None]] = []
+        try:
+            for container_id in container_ids:
+                connection = self._take()[0]
+                try:
+                    connection.send(_stats_target(container_id))
+                except OSError:
+                    connection.close()
+                    sent.append((container_id, None))
+                else:
+                    sent.append((container_id, connection))
+            found: dict[str, Stats | None] = {}
+            for index, (container_id, waiting) in enumerate(sent):
+                sent[index] = (container_id, None)  # given back or closed below
+                try:
+                    body = self._stats_answer(container_id, waiting)
+                except LookupError:
+                    continue
+                found[container_id] = self._decoders.stats.decode(body)
+            return found
+        finally:
+            for _, unread in sent:
+                if unread is not None:
+                    unread.close()
+
+    def _stats_answer(self, container_id: str, connection: _Connection | None) -> bytes:
+        """The body answering the stats request sent on ``connection`` (None: not sent)."""
+        target = _stats_target(container_id)
+        if connection is None:
+            return self.get(target)
+        try:
+            status, headers = connection.answer()
+            body = connection.body(headers)
+        except OSError as error:
+            connection.close()
+            if isinstance(error, TimeoutError):
+                raise
+            return self.get(target)
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(connection)
+        if status == 404:
+            raise LookupError(f"{target}: {_message(body)}")
+        if status >= 400:
+            raise EngineError(f"{target}: {status} {_message(body)}")
+        return body
 
     def events(self) -> EventStream:
         """Container events that should trigger a collection, filtered by the engine."""
@@ -263,6 +345,10 @@ class _SocketEvents:
         with contextlib.suppress(OSError):
             self._connection.sock.shutdown(socket.SHUT_RDWR)
         self._connection.close()
+
+
+def _stats_target(container_id: str) -> str:
+    return f"/containers/{quote(container_id)}/stats?stream=false&one-shot=true"
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -1,7 +1,9 @@
 """The hub's VAPID key pair (RFC 8292): made at first start, the private half in a 0600 file.
 
-The key is parsed on first use (the public key asked for, or a push sent), so a hub without
-push devices never loads ``cryptography`` and ``py_vapid`` (7.5 MB of its memory).
+The key is parsed on first use (the public key asked for, or a push sent), and a new one is
+written without ``cryptography`` (a P-256 private key is a random number below the curve's
+order), so a hub without push devices never loads ``cryptography`` and ``py_vapid`` (6.6 MB of
+its memory), not even at its first start.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +21,16 @@ if TYPE_CHECKING:
 
 VAPID_FILE = "vapid_private.pem"
 """Name of the private key file in the data dir."""
+
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+"""The order n of P-256's base point: a private key is an integer in [1, n - 1] (SEC 1, 3.2.1)."""
+
+_PKCS8_P256_PREFIX = bytes.fromhex(
+    "3041020100301306072a8648ce3d020106082a8648ce3d030107042730250201010420"
+)
+"""DER of a PKCS#8 PrivateKeyInfo (RFC 5208) holding an ECPrivateKey (RFC 5915) on prime256v1,
+up to its 32-byte private key: version 0, algorithm id-ecPublicKey with the curve's OID, and
+the ECPrivateKey (version 1, privateKey) without the optional public key, which readers derive."""
 
 _PEM = re.compile(rb"-----BEGIN ([A-Z ]*PRIVATE KEY)-----\s+[A-Za-z0-9+/=\s]+-----END \1-----")
 
@@ -86,20 +99,23 @@ def ensure_vapid_keys(path: Path) -> tuple[VapidKeys, bool]:
 
 def _make_key_file(path: Path) -> None:
     """A new P-256 private key at ``path`` (0600, written whole or not at all)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
+        handle.write(new_private_key_pem())
         handle.flush()
         os.fsync(handle.fileno())
     temp.replace(path)
+
+
+def new_private_key_pem() -> bytes:
+    """A new random P-256 private key as PKCS#8 PEM (what ``openssl genpkey`` writes, without
+    the public key)."""
+    scalar = secrets.randbelow(P256_ORDER - 1) + 1
+    der = _PKCS8_P256_PREFIX + scalar.to_bytes(32, "big")
+    body = base64.b64encode(der).decode()
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join(
+        ["-----BEGIN PRIVATE KEY-----", *lines, "-----END PRIVATE KEY-----", ""]
+    ).encode()

@@ -16,13 +16,17 @@ from hub.domain.rules import Severity
 from hub.domain.samples import Sample
 from hub.store import tables as t
 from hub.store.chunks import bits_of, head_columns
-from hub.store.driver import execute, fetch_all
+from hub.store.driver import execute, fetch_all, placeholders
 from hub.store.sql import insert_or_ignore
 
 _json = msgspec.json.Encoder(order="sorted")
 _labels = msgspec.json.Decoder(dict[str, str])
 
 OPEN_STATES = (AlertState.PENDING, AlertState.FIRING, AlertState.ACKNOWLEDGED)
+_OPEN_SIGNATURE = (
+    "SELECT count(*), coalesce(max(id), 0), max(updated_at) FROM alerts WHERE state IN "  # noqa: S608 (placeholders only)
+    f"({placeholders(len(OPEN_STATES))})"
+)
 
 
 class NewAlert(msgspec.Struct, frozen=True):
@@ -183,19 +187,14 @@ class AlertRepo:
 
     async def open_signature(self) -> tuple[int, int, float]:
         """(count, highest id, latest change) of the open alerts: equal signatures mean the
-        open alerts did not change, so a cached copy is still good."""
-        c = t.alerts.c
-        row = (
-            await self._conn.execute(
-                sa.select(
-                    sa.func.count(),
-                    sa.func.coalesce(sa.func.max(c.id), 0),
-                    sa.func.max(c.updated_at),
-                ).where(c.state.in_(OPEN_STATES))
-            )
-        ).one()
-        changed = row[2]
-        return int(row[0]), int(row[1]), 0.0 if changed is None else _stamp(changed)
+        open alerts did not change, so a cached copy is still good.
+
+        Asked at every rule evaluation, so it is plain SQL in one hop to the driver (four
+        through SQLAlchemy's adapter; see ``driver``)."""
+        ((count, highest, changed),) = await fetch_all(
+            self._conn, _OPEN_SIGNATURE, [state.value for state in OPEN_STATES]
+        )
+        return int(count), int(highest), 0.0 if changed is None else _stamp(changed)
 
     async def recent(self, state: AlertState | None = None, limit: int = 500) -> list[Alert]:
         """Alerts, newest first, optionally in one state."""

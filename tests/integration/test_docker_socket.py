@@ -212,6 +212,59 @@ def test_an_engine_older_than_api_1_41_gives_no_stats(peer):
     engine.close()
 
 
+def test_stats_of_several_containers_are_asked_together_and_a_gone_one_is_left_out(peer):
+    answered = threading.Event()
+    arrived: list[str] = []
+
+    def reply(target: str) -> bytes | None:
+        if "/stats" in target:
+            arrived.append(target)
+            if len(arrived) == 3:
+                answered.set()  # every request arrived before the first answer goes out
+            assert answered.wait(5)
+        return engine_api(target)
+
+    server = peer(reply)
+    engine = SocketEngine.connect(server.path, timeout=5)
+    try:
+        first = engine.stats_many(["abc", "gone", "abc"])
+        again = engine.stats_many(["abc"])
+    finally:
+        engine.close()
+    assert list(first) == ["abc"]
+    stats = first["abc"]
+    assert isinstance(stats, Stats)
+    assert stats.cpu_stats.cpu_usage.total_usage == 5
+    assert isinstance(again["abc"], Stats)
+    stats_connections = [number for number, target in server.seen if "/stats" in target]
+    assert len(set(stats_connections[:3])) == 3  # one connection each, all at once
+    assert stats_connections[3] in stats_connections[:3]  # and kept for the next collection
+
+
+def test_a_stats_request_on_a_connection_the_engine_closed_is_asked_again(peer):
+    calls: list[str] = []
+
+    def reply(target: str) -> bytes | None:
+        calls.append(target)
+        if len(calls) == 2:
+            return None  # the engine restarted: the kept-alive connection is dead
+        return engine_api(target)
+
+    engine = SocketEngine.connect(peer(reply).path, timeout=5)
+    try:
+        found = engine.stats_many(["abc"])
+    finally:
+        engine.close()
+    assert isinstance(found["abc"], Stats)
+    assert len(calls) == 3
+
+
+def test_an_engine_older_than_api_1_41_gives_no_stats_for_a_batch(peer):
+    engine = SocketEngine.connect(peer(lambda t: engine_api(t, api="1.40")).path, timeout=5)
+    assert engine.stats_many(["abc", "def"]) == {"abc": None, "def": None}
+    engine.close()
+
+
 def test_events_are_split_into_lines_across_chunks_and_close_ends_the_stream(peer):
     events = [
         {"Type": "container", "Action": "die", "Actor": {"Attributes": {"name": "web"}}},

@@ -9,14 +9,25 @@ import pytest
 
 PROBE = """
 import sys
+import hub.cli  # first, as the tcf-hub command does
 import hub.app
-import hub.cli
 print(sorted(name for name in sys.argv[1:] if name in sys.modules))
 """
 
-FEATURE_ONLY = ["pywebpush", "aiohttp", "docker", "apprise", "schemathesis", "alembic"]
-"""Web Push sending, the Docker collector, Apprise channels, API fuzzing (tests only) and
-migrations (a child process) — none of them is imported by starting the hub."""
+FEATURE_ONLY = [
+    "pywebpush",
+    "cryptography",
+    "aiohttp",
+    "docker",
+    "apprise",
+    "schemathesis",
+    "alembic",
+    "rich",
+    "pygments",
+]
+"""Web Push sending and its keys, the Docker collector, Apprise channels, API fuzzing (tests
+only), migrations (a child process) and the CLI's tables and httpx's command line (rich,
+pygments) — none of them is imported by starting the hub."""
 
 
 def test_the_server_stack_imports_no_feature_only_dependency():

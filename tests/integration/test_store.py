@@ -51,3 +51,30 @@ def test_postgres_urls_use_psycopg_for_both_async_and_migrations():
     assert normalize_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
     assert sync_url("postgresql://h/db") == "postgresql+psycopg://h/db"
     assert sync_url("sqlite+aiosqlite:///x.db") == "sqlite:///x.db"
+
+
+async def test_work_left_uncommitted_is_undone_before_the_connection_is_used_again(tmp_path):
+    """SQLite connections go back to the pool without SQLAlchemy's extra rollback: a failed
+    transaction and a connection closed without committing must still leave nothing behind
+    (and hold no write lock: the next writer is not kept waiting)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}"
+    upgrade(url)
+    store = open_store(url)
+    insert = sa.text("INSERT INTO hub_meta (key, value) VALUES (:key, 'x')")
+    try:
+        try:
+            async with store.tx() as tx:
+                await tx.meta.set("failed", "yes")
+                raise RuntimeError("the transaction fails")
+        except RuntimeError:
+            pass
+        async with store.engine.connect() as conn:
+            await conn.execute(insert, {"key": "never-committed"})
+        async with store.tx() as tx:
+            await tx.meta.set("after", "yes")
+        with sqlite3.connect(tmp_path / "hub.db") as check:
+            keys = {k for (k,) in check.execute("SELECT key FROM hub_meta")}
+    finally:
+        await store.engine.dispose()
+    assert "after" in keys
+    assert not keys & {"failed", "never-committed"}

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from hub.lib.vapid import ensure_vapid_keys
+from hub.lib.vapid import P256_ORDER, ensure_vapid_keys, new_private_key_pem
 
 
 def test_keys_are_made_at_first_start_and_reused_after(tmp_path):
@@ -80,3 +80,41 @@ def test_an_existing_key_is_not_parsed_at_start(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] True"
+
+
+def test_a_new_key_is_a_p256_key_cryptography_reads_and_signs_with(tmp_path):
+    path = tmp_path / "vapid_private.pem"
+    keys, _ = ensure_vapid_keys(path)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    assert key.curve.name == "secp256r1"
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    assert base64.urlsafe_b64decode(keys.public_key + "=") == point
+    claims = {"aud": "https://push.example.com", "sub": "mailto:admin@example.com"}
+    assert keys.vapid.sign(claims)["Authorization"].startswith("vapid t=")
+
+
+def test_new_keys_are_random_and_below_the_curve_order():
+    scalars = set()
+    for _ in range(20):
+        key = serialization.load_pem_private_key(new_private_key_pem(), password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        scalar = key.private_numbers().private_value
+        assert 1 <= scalar < P256_ORDER
+        scalars.add(scalar)
+    assert len(scalars) == 20
+
+
+def test_a_key_is_made_at_first_start_without_cryptography(tmp_path):
+    """A hub's first start writes its key without loading cryptography (6.6 MB)."""
+    path = tmp_path / "data" / "vapid_private.pem"
+    code = (
+        "import sys; from pathlib import Path; from hub.lib.vapid import ensure_vapid_keys; "
+        f"_, created = ensure_vapid_keys(Path({str(path)!r})); "
+        "print(created, [m for m in ('cryptography', 'py_vapid') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True []"
+    assert path.stat().st_mode & 0o777 == 0o600
