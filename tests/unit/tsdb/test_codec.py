@@ -1,13 +1,26 @@
 """The chunk codec is lossless: every float64 and timestamp round-trips bit for bit."""
 
 import math
+import random
 import struct
+import zlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.tsdb.codec import CodecError, decode, encode, words_floats
+from hub.tsdb.codec import (
+    CodecError,
+    decode,
+    deflate,
+    delta_of_delta,
+    deltas,
+    encode,
+    inflate,
+    pack_deltas,
+    pack_ints,
+    words_floats,
+)
 
 times_and_values = st.lists(
     st.tuples(st.integers(-(2**50), 2**50), st.floats(allow_nan=True, allow_infinity=True)),
@@ -122,3 +135,39 @@ def test_jittery_timestamps_cost_less_than_a_byte_each():
 def test_float_columns_that_cannot_be_read_raise_codec_error(how, words):
     with pytest.raises(CodecError):
         words_floats(how, words)
+
+
+def packed_or_overflow(pack, ints):
+    try:
+        return pack(ints)
+    except OverflowError:
+        return "overflow"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.integers(-(2**61), 2**61), st.integers(-(2**63), 2**63 - 1)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_column_differences_equal_the_one_by_one_differences(ints):
+    for order, differences in ((1, deltas), (2, delta_of_delta)):
+        expected = packed_or_overflow(lambda i, d=differences: pack_ints(d(i)), ints)
+        assert packed_or_overflow(lambda i, o=order: pack_deltas(i, o), ints) == expected
+
+
+def test_timestamps_at_the_ends_of_int64_round_trip_or_are_refused():
+    times = [-(2**62), 0, 2**62]
+    assert decode(encode(times, [1.0, 2.0, 3.0]))[0] == times
+    with pytest.raises(OverflowError):
+        encode([-(2**63), 2**63 - 1], [1.0, 2.0])
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 250, 7930, 7931, 20_000, 70_000])
+def test_deflate_writes_the_bytes_of_the_largest_window(size):
+    rng = random.Random(size)
+    data = bytes(rng.choice(b"\0\0\0\1\2\xff") for _ in range(size)) + rng.randbytes(size // 40)
+    assert deflate(data) == zlib.compress(data, 6, wbits=-15)
+    assert inflate(deflate(data)) == data
