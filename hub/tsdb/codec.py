@@ -29,9 +29,9 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, gt, lt, mul, sub, truediv, xor
+from operator import add, gt, lt, mul, ne, sub, truediv, xor
 from typing import Any, Literal
 
 VERSION = 2
@@ -322,22 +322,34 @@ def _decimal_ints(raw: array[float]) -> tuple[int, list[int]] | None:
     if first is None or not all(map(math.isfinite, raw)):
         return None
     original = raw.tobytes()
+    digits: int | None = first
     try:
-        for digits in range(first, _MAX_DECIMALS + 1):
+        while digits is not None and digits <= _MAX_DECIMALS:
             scale = 10**digits
             ints = list(map(round, map(mul, raw, repeat(scale))))
             back = array("d", map(truediv, ints, repeat(scale)))
             if back.tobytes() == original:  # bit for bit, so -0.0 and 0.1+0.2 stay exact
                 return digits, ints
+            # The values written wrongly tell how many digits they need, if any: a sum such
+            # as 459.70000000000005 ends the search at once instead of after six more passes.
+            missed = _decimal_digits(compress(raw, map(ne, _bits(back), _bits(raw))))
+            digits = None if missed is None else max(missed, digits + 1)
     except OverflowError:  # scaled values leave the float range: use XOR
         return None
     return None
 
 
-def _decimal_digits(values: array[float]) -> int | None:
-    """The fewest decimal digits that write every one of ``values`` exactly, if at most 6."""
+def _bits(column: array[float]) -> array[int]:
+    return array("Q", column.tobytes())
+
+
+def _decimal_digits(values: Iterable[float]) -> int | None:
+    """The fewest decimal digits that write every one of ``values`` exactly, if at most 6
+    (-0.0 never is: its scaled integer has no sign)."""
     need = 0
     for value in values:
+        if not value and math.copysign(1.0, value) < 0:
+            return None
         for digits in range(need, _MAX_DECIMALS + 1):
             scale = 10**digits
             if abs(value) < 2**53 / scale and round(value * scale) / scale == value:

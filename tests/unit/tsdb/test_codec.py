@@ -16,6 +16,7 @@ from hub.tsdb.codec import (
     delta_of_delta,
     deltas,
     encode,
+    float_words,
     inflate,
     pack_deltas,
     pack_ints,
@@ -171,3 +172,17 @@ def test_deflate_writes_the_bytes_of_the_largest_window(size):
     data = bytes(rng.choice(b"\0\0\0\1\2\xff") for _ in range(size)) + rng.randbytes(size // 40)
     assert deflate(data) == zlib.compress(data, 6, wbits=-15)
     assert inflate(deflate(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("values", "how"),
+    [
+        ([1.5] * 10 + [3.125], b"D\x03"),  # the late value needs three digits
+        ([1.5] * 10 + [459.70000000000005], b"X\x00"),  # a sum that is no short decimal
+        ([1.5] * 10 + [-0.0], b"X\x00"),  # a decimal column would lose the sign
+    ],
+)
+def test_a_float_column_takes_the_digits_its_values_need(values, how):
+    got, words = float_words(values)
+    assert got == how
+    assert bits(words_floats(got, words)) == bits(values)
