@@ -343,13 +343,21 @@ def _bits(column: array[float]) -> array[int]:
     return array("Q", column.tobytes())
 
 
+_MOST_EXACT = 2**40 / 10**_MAX_DECIMALS
+"""Below this a value that is a decimal with d <= 6 digits is one with 6: scaled by 10**6 it is
+off the integer it stands for by far less than 0.5, so rounding finds that integer."""
+
+
 def _decimal_digits(values: Iterable[float]) -> int | None:
     """The fewest decimal digits that write every one of ``values`` exactly, if at most 6
     (-0.0 never is: its scaled integer has no sign)."""
     need = 0
+    most = 10**_MAX_DECIMALS
     for value in values:
         if not value and math.copysign(1.0, value) < 0:
             return None
+        if abs(value) < _MOST_EXACT and round(value * most) / most != value:
+            return None  # not even with all six digits, so with none fewer either
         for digits in range(need, _MAX_DECIMALS + 1):
             scale = 10**digits
             if abs(value) < 2**53 / scale and round(value * scale) / scale == value:

@@ -186,3 +186,13 @@ def test_a_float_column_takes_the_digits_its_values_need(values, how):
     got, words = float_words(values)
     assert got == how
     assert bits(words_floats(got, words)) == bits(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 6), st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=20))
+def test_short_decimals_up_to_a_million_are_found_with_their_digits(digits, scaled):
+    values = [k / 10**digits for k in scaled if abs(k) < 2**40 // 10**6 * 10**digits]
+    if values:
+        how, _ = float_words(values)
+        assert how[:1] == b"D"
+        assert how[1] <= digits
