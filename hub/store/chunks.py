@@ -37,37 +37,41 @@ def floats_of(bits: Sequence[int]) -> list[float]:
 
 
 _int_list = msgspec.json.Decoder(list[int])
-_int_lists = msgspec.json.Decoder(list[list[int]])
 
 
 def _per_series(rows: Sequence[tuple[Any, ...]]) -> dict[int, Columns]:
     """Columns per series from one row per timestamp, ``(time_ms, series ids, value bits)``
     with the ids and bits as comma-separated text in the same order, rows in time order.
 
-    Rows with the same series ids (the batches of one collector) are parsed as one matrix and
-    turned into columns by one ``zip``: msgspec parses the integers in C, and no object is
-    made per sample. A series found in rows of several kinds is put in time order.
+    Rows with the same series ids (the batches of one collector) are parsed together into one
+    array of floats, row after row, and each series' values are a strided slice of it: msgspec
+    parses the integers in C, and nothing loops over the samples in Python. A series found in
+    rows of several kinds is put in time order.
     """
     kinds: dict[str, tuple[list[int], list[str]]] = {}
     for time_ms, ids, bits in rows:
         times, texts = kinds.setdefault(ids, ([], []))
         times.append(time_ms)
         texts.append(bits)
-    parts: dict[int, list[tuple[list[int], Sequence[int]]]] = {}
+    parts: dict[int, list[tuple[list[int], array[float]]]] = {}
     for ids, (times, texts) in kinds.items():
-        columns = zip(*_int_lists.decode(f"[[{'],['.join(texts)}]]"), strict=True)
-        for series_id, bits in zip(_int_list.decode(f"[{ids}]"), columns, strict=True):
-            parts.setdefault(series_id, []).append((times, bits))
+        series_ids = _int_list.decode(f"[{ids}]")
+        values = array("d", array("q", _int_list.decode(f"[{','.join(texts)}]")).tobytes())
+        width = len(series_ids)
+        if len(values) != width * len(times):
+            raise ValueError("a row's series ids and values differ in number")
+        for column, series_id in enumerate(series_ids):
+            parts.setdefault(series_id, []).append((times, values[column::width]))
     return {series_id: _joined(series_parts) for series_id, series_parts in parts.items()}
 
 
-def _joined(parts: list[tuple[list[int], Sequence[int]]]) -> Columns:
-    """One series' columns from its ``(times, value bits)`` in rows of one or more kinds."""
+def _joined(parts: list[tuple[list[int], array[float]]]) -> Columns:
+    """One series' columns from its ``(times, values)`` in rows of one or more kinds."""
     if len(parts) == 1:
-        times, bits = parts[0]
-        return list(times), floats_of(bits)  # a copy: series of one kind share the times
-    pairs = sorted((ms, bit) for times, bits in parts for ms, bit in zip(times, bits, strict=True))
-    return [ms for ms, _ in pairs], floats_of([bit for _, bit in pairs])
+        times, values = parts[0]
+        return list(times), values.tolist()  # a copy: series of one kind share the times
+    pairs = sorted(pair for times, values in parts for pair in zip(times, values, strict=True))
+    return [ms for ms, _ in pairs], [value for _, value in pairs]
 
 
 def _grouped(conn: AsyncConnection, rows_sql: str) -> str:
