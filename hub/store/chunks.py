@@ -10,7 +10,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from itertools import zip_longest
-from operator import lt
 from typing import Any, TypeVar
 
 import msgspec
@@ -40,42 +39,65 @@ def floats_of(bits: Sequence[int]) -> list[float]:
 _int_list = msgspec.json.Decoder(list[int])
 
 
-def _columns(times: str, bits: str) -> Columns:
-    """One series' columns from its comma-separated times and value bits, by time."""
-    ms = _int_list.decode(f"[{times}]")  # msgspec parses integers in C, 5x int() in a map
-    values = floats_of(_int_list.decode(f"[{bits}]"))
-    if all(map(lt, ms[:-1], ms[1:])):
-        return ms, values
-    pairs = sorted(zip(ms, values, strict=True))  # only if the database ignored the order
-    return [m for m, _ in pairs], [v for _, v in pairs]
-
-
 def _per_series(rows: Sequence[tuple[Any, ...]]) -> dict[int, Columns]:
-    return {sid: _columns(times, bits) for sid, times, bits in rows}
+    """Columns per series from one row per timestamp, ``(time_ms, series ids, value bits)``
+    with the ids and bits as comma-separated text in the same order, rows in time order.
+
+    Rows with the same series ids (the batches of one collector) are parsed together into one
+    array of floats, row after row, and each series' values are a strided slice of it: msgspec
+    parses the integers in C, and nothing loops over the samples in Python. A series found in
+    rows of several kinds is put in time order.
+    """
+    kinds: dict[str, tuple[list[int], list[str]]] = {}
+    for time_ms, ids, bits in rows:
+        times, texts = kinds.setdefault(ids, ([], []))
+        times.append(time_ms)
+        texts.append(bits)
+    parts: dict[int, list[tuple[list[int], array[float]]]] = {}
+    for ids, (times, texts) in kinds.items():
+        series_ids = _int_list.decode(f"[{ids}]")
+        values = array("d", array("q", _int_list.decode(f"[{','.join(texts)}]")).tobytes())
+        width = len(series_ids)
+        if len(values) != width * len(times):
+            raise ValueError("a row's series ids and values differ in number")
+        for column, series_id in enumerate(series_ids):
+            parts.setdefault(series_id, []).append((times, values[column::width]))
+    return {series_id: _joined(series_parts) for series_id, series_parts in parts.items()}
+
+
+def _joined(parts: list[tuple[list[int], array[float]]]) -> Columns:
+    """One series' columns from its ``(times, values)`` in rows of one or more kinds."""
+    if len(parts) == 1:
+        times, values = parts[0]
+        return list(times), values.tolist()  # a copy: series of one kind share the times
+    pairs = sorted(pair for times, values in parts for pair in zip(times, values, strict=True))
+    return [ms for ms, _ in pairs], [value for _, value in pairs]
 
 
 def _grouped(conn: AsyncConnection, rows_sql: str) -> str:
-    """A query for one row per series, ``(series_id, times, value bits)`` with the columns as
-    comma-separated text in time order, over the ``series_id, time_ms, value_bits`` rows of
-    ``rows_sql``.
+    """A query for one row per timestamp, ``(time_ms, series ids, value bits)`` with the ids
+    and bits as comma-separated text in the same order, over the ``series_id, time_ms,
+    value_bits`` rows of ``rows_sql``, in time order.
 
-    One row per series instead of one per sample: hundreds of thousands of row objects alive
-    at once made the garbage collector, not the database, the slowest part of compaction.
+    One row per timestamp instead of one per sample: hundreds of thousands of row objects
+    alive at once made the garbage collector, not the database, the slowest part of
+    compaction. Per timestamp rather than per series: the head is keyed by time first, so
+    SQLite groups the rows as it reads them instead of sorting them all by series first
+    (measured: 0.38 s → 0.17 s for the 720,000 samples of tests/bench/compaction.py).
     """
     template = _GROUPED_SQLITE if conn.dialect.name == "sqlite" else _GROUPED_POSTGRESQL
     return template.format(rows=rows_sql)
 
 
-# SQLite (before 3.44) has no ORDER BY inside aggregates; it concatenates in the order it
-# reads the rows, which is the order of the time-first primary key (``_columns`` checks it:
-# an ordered subquery doubled the time of the query).
+# Both of a row's aggregates read its samples in the same order, so their lists line up.
 _GROUPED_SQLITE = (
-    "SELECT series_id, group_concat(time_ms), group_concat(value_bits) FROM ({rows}) "
-    "GROUP BY series_id"
+    "SELECT time_ms, group_concat(series_id), group_concat(value_bits) FROM ({rows}) "
+    "GROUP BY time_ms ORDER BY time_ms"
 )
 _GROUPED_POSTGRESQL = (
-    "SELECT series_id, string_agg(time_ms::text, ',' ORDER BY time_ms), "
-    "string_agg(value_bits::text, ',' ORDER BY time_ms) FROM ({rows}) AS r GROUP BY series_id"
+    "SELECT time_ms, string_agg(series_id::text, ',' ORDER BY series_id), "
+    "string_agg(value_bits::text, ',' ORDER BY series_id) FROM ({rows}) AS r "
+    "GROUP BY time_ms ORDER BY time_ms"
 )
 
 

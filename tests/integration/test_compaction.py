@@ -107,6 +107,32 @@ async def test_compaction_in_small_batches_covers_every_series(store_url):
     await store.close()
 
 
+async def test_series_on_different_schedules_read_back_in_time_order(store_url):
+    # Timestamps shared by different sets of series (collectors at 10 s and 15 s, one series
+    # written by both): the head is read one timestamp at a time and split into series.
+    store, tsdb = await open_tsdb(store_url)
+    for i in range(0, HOUR, 5):
+        batch = [sample("cpu_usage", i / 10, i)] if i % 10 == 0 else []
+        if i % 15 == 0:
+            batch += [sample("response_time", -i / 3, i, service="web")]
+        if i % 10 == 0 or i % 15 == 0:
+            batch += [sample("shared", float(i), i)]
+        await tsdb.write(batch)
+    expected = {
+        "cpu_usage": [i / 10 for i in range(0, HOUR, 10)],
+        "response_time": [-i / 3 for i in range(0, HOUR, 15)],
+        "shared": [float(i) for i in range(0, HOUR, 5) if i % 10 == 0 or i % 15 == 0],
+    }
+    for _ in ("head", "chunks"):
+        for name, values in expected.items():
+            (series,) = (await read_all(tsdb, name)).values()
+            assert bits(series[1]) == bits(values)
+            assert series[0] == sorted(series[0])
+        await tsdb.compact(T0 + timedelta(hours=3))
+    assert await counts(store) == (0, sum(map(len, expected.values())))
+    await store.close()
+
+
 async def test_migration_0010_keeps_the_head_and_drops_its_foreign_key(store_url):
     import sqlalchemy as sa
 

@@ -1,13 +1,27 @@
 """The chunk codec is lossless: every float64 and timestamp round-trips bit for bit."""
 
 import math
+import random
 import struct
+import zlib
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.tsdb.codec import CodecError, decode, encode, words_floats
+from hub.tsdb.codec import (
+    CodecError,
+    decode,
+    deflate,
+    delta_of_delta,
+    deltas,
+    encode,
+    float_words,
+    inflate,
+    pack_deltas,
+    pack_ints,
+    words_floats,
+)
 
 times_and_values = st.lists(
     st.tuples(st.integers(-(2**50), 2**50), st.floats(allow_nan=True, allow_infinity=True)),
@@ -122,3 +136,63 @@ def test_jittery_timestamps_cost_less_than_a_byte_each():
 def test_float_columns_that_cannot_be_read_raise_codec_error(how, words):
     with pytest.raises(CodecError):
         words_floats(how, words)
+
+
+def packed_or_overflow(pack, ints):
+    try:
+        return pack(ints)
+    except OverflowError:
+        return "overflow"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.integers(-(2**61), 2**61), st.integers(-(2**63), 2**63 - 1)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_column_differences_equal_the_one_by_one_differences(ints):
+    for order, differences in ((1, deltas), (2, delta_of_delta)):
+        expected = packed_or_overflow(lambda i, d=differences: pack_ints(d(i)), ints)
+        assert packed_or_overflow(lambda i, o=order: pack_deltas(i, o), ints) == expected
+
+
+def test_timestamps_at_the_ends_of_int64_round_trip_or_are_refused():
+    times = [-(2**62), 0, 2**62]
+    assert decode(encode(times, [1.0, 2.0, 3.0]))[0] == times
+    with pytest.raises(OverflowError):
+        encode([-(2**63), 2**63 - 1], [1.0, 2.0])
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 250, 7930, 7931, 20_000, 70_000])
+def test_deflate_writes_the_bytes_of_the_largest_window(size):
+    rng = random.Random(size)
+    data = bytes(rng.choice(b"\0\0\0\1\2\xff") for _ in range(size)) + rng.randbytes(size // 40)
+    assert deflate(data) == zlib.compress(data, 6, wbits=-15)
+    assert inflate(deflate(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("values", "how"),
+    [
+        ([1.5] * 10 + [3.125], b"D\x03"),  # the late value needs three digits
+        ([1.5] * 10 + [459.70000000000005], b"X\x00"),  # a sum that is no short decimal
+        ([1.5] * 10 + [-0.0], b"X\x00"),  # a decimal column would lose the sign
+    ],
+)
+def test_a_float_column_takes_the_digits_its_values_need(values, how):
+    got, words = float_words(values)
+    assert got == how
+    assert bits(words_floats(got, words)) == bits(values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 6), st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=20))
+def test_short_decimals_up_to_a_million_are_found_with_their_digits(digits, scaled):
+    values = [k / 10**digits for k in scaled if abs(k) < 2**40 // 10**6 * 10**digits]
+    if values:
+        how, _ = float_words(values)
+        assert how[:1] == b"D"
+        assert how[1] <= digits

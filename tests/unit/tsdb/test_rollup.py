@@ -167,3 +167,46 @@ def test_tiers_summarized_together_equal_each_tier_summarized_alone(points):
     together = summarize_tiers(times, values, (60, 600, 3600))
     alone = [summarize(times, values, tier) for tier in (60, 600, 3600)]
     assert list(map(as_bits, together)) == list(map(as_bits, alone))
+
+
+def one_by_one(times, values, resolution_s):
+    """Rollups the slow, obvious way: each sample into its bucket (finite values only)."""
+    width = resolution_s * 1000
+    buckets: dict[int, list[float]] = {}
+    for ms, value in zip(times, values, strict=True):
+        if math.isfinite(value):
+            buckets.setdefault(ms - ms % width, []).append(value)
+    starts = sorted(buckets)
+    groups = [buckets[start] for start in starts]
+    return Rollups(
+        starts,
+        list(map(len, groups)),
+        list(map(math.fsum, groups)),
+        list(map(min, groups)),
+        list(map(max, groups)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-(10**13), 10**13),
+    st.sampled_from([1, 7, 1000, 10_000, 15_000, 20_000, 45_000, 60_000, 120_000, 600_000]),
+    st.integers(0, 1500),
+    st.sampled_from([60, 3600]),
+    st.data(),
+)
+def test_evenly_spaced_samples_fall_in_the_same_buckets_as_one_by_one(
+    first, step, count, resolution_s, data
+):
+    # Evenly spaced times take the arithmetic path (when the step divides the bucket), others
+    # the search; a gap or a non-finite value anywhere must still give the obvious buckets.
+    times = list(range(first, first + count * step, step))
+    if count > 2 and data.draw(st.booleans()):
+        del times[data.draw(st.integers(1, count - 2))]
+    values = [float(i % 13) - 6.5 for i in range(len(times))]
+    if times and data.draw(st.booleans()):
+        values[data.draw(st.integers(0, len(times) - 1))] = math.nan
+    expected = one_by_one(times, values, resolution_s)
+    assert as_bits(summarize(times, values, resolution_s)) == as_bits(expected)
+    tiers = summarize_tiers(times, values)
+    assert list(map(as_bits, tiers)) == [as_bits(one_by_one(times, values, r)) for r in (60, 3600)]
