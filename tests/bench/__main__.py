@@ -31,7 +31,7 @@ from tests.bench.storage import run_storage
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "idle": lambda args: run_idle(args.seconds),
     "storage": lambda args: run_storage(args.recording),
-    "queries": lambda args: run_queries(),
+    "queries": lambda args: run_queries(args.month_series),
     "compaction": lambda args: run_compaction(),
     "ingest": lambda args: run_ingest(args.seconds, profile=args.profile, baseline=args.baseline),
     "ingest-throughput": lambda args: run_ingest_throughput(),
@@ -77,6 +77,12 @@ def main() -> int:
         "--profile",
         metavar="PY_SPY",
         help="a py-spy executable: collectors and ingest print where the hub's time went",
+    )
+    parser.add_argument(
+        "--month-series",
+        type=int,
+        default=50,
+        help="queries: series loaded for 30 days at 10 s for the 50-series month rows (0 skips)",
     )
     parser.add_argument("--sse", type=int, default=200, help="load: dashboards following SSE")
     parser.add_argument("--agents", type=int, default=500, help="load: agents pushing every 10 s")

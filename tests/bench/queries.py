@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import sqlite3
 import statistics
 import tempfile
@@ -11,9 +12,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+import msgspec
+
 from hub.tsdb import TSDB
 from hub.tsdb.compact import GRACE_MS
-from hub.tsdb.db import series_key
+from hub.tsdb.db import _unpack_cached, series_key
+from hub.tsdb.downsample import Buckets, bucket_step
+from hub.tsdb.rollup import TIERS
 from hub.tsdb.selector import parse_selector
 from tests.bench.storage_common import (
     DAY_STEPS,
@@ -23,6 +28,7 @@ from tests.bench.storage_common import (
     Table,
     at,
     hub_db,
+    make_series,
     naive_db,
     naive_write,
     num,
@@ -165,7 +171,119 @@ async def naive_query_times(tmp: Path) -> Timed:
     return found
 
 
-async def bench_queries(table: Table, tmp: Path) -> None:
+# ------------------------------------- 4b the budget read literally: 50 series x 30 days
+
+MONTH_SERIES = 50
+MONTH_RUNS = 3
+MONTH_ROWS = (  # key, figure, budget, limit
+    ("all", "buckets {n} series x {d} d, one call, {p} pts (ms)", "<= 200 ms", 200.0),
+    ("each", "buckets {n} series x {d} d, a call each, {p} pts (ms)", "<= 200 ms", 200.0),
+)
+
+
+class MonthFigures(msgspec.Struct):
+    """The 50-series month: median wall and CPU ms per query shape, and how it was served."""
+
+    series: int
+    days: int
+    samples: int
+    load_s: float
+    """Wall seconds to generate, write and compact every sample."""
+    compact_s: float
+    """Of which compaction (CPU seconds)."""
+    times: Timed
+    tier_s: int | None
+    """The rollup tier the one-call query read (None: raw chunks)."""
+    blobs_per_call: int
+    """Rollup blobs the one-call query unpacked or found in the cache."""
+    cache_hits_per_call: int
+
+
+def month_end_ms(days: int) -> int:
+    return T0_MS + days * DAY_MS
+
+
+async def load_month(tsdb: TSDB, series_count: int, days: int) -> tuple[int, float]:
+    """``series_count`` series for ``days`` days at 10 s (one decimal), written through the store
+    API in batches of 10k samples and compacted after each day, as the hub's job would; returns
+    the samples written and the CPU seconds compaction took."""
+    series = make_series("q_fleet", series_count)
+    steps = walk_batches(series, T0_MS, days * DAY_STEPS, [1] * series_count, seed=6)
+    written, compact_cpu = 0, 0.0
+    for day in range(days):
+        for batch in rebatch(itertools.islice(steps, DAY_STEPS), 10_000):
+            await tsdb.write(batch)
+            written += len(batch)
+        cpu = time.process_time()
+        await tsdb.compact(at(T0_MS + (day + 1) * DAY_MS + GRACE_MS))
+        compact_cpu += time.process_time() - cpu
+        progress(f"4b: day {day + 1}/{days} loaded and compacted ({written:,} samples)")
+    return written, compact_cpu
+
+
+async def month_times(
+    tmp: Path, series_count: int = MONTH_SERIES, days: int = QUERY_DAYS
+) -> MonthFigures:
+    """Load ``series_count`` series x ``days`` days, then time one bucket query selecting all
+    of them over the whole span at POINTS points, and one call per series."""
+    end_ms = month_end_ms(days)
+    start, end = at(end_ms - days * DAY_MS), at(end_ms)
+    every = parse_selector('q_fleet{host="bench"}')
+    each = [parse_selector(f'q_fleet{{n="{i}"}}') for i in range(series_count)]
+
+    async def one_call() -> list[tuple[str, dict[str, str], Buckets]]:
+        return await tsdb.buckets(every, start, end, POINTS)
+
+    async def call_each() -> None:
+        for selector in each:
+            await tsdb.buckets(selector, start, end, POINTS)
+
+    async with hub_db(tmp / "query-month-hub.db") as tsdb:
+        started = time.perf_counter()
+        samples, compact_cpu = await load_month(tsdb, series_count, days)
+        load_s = time.perf_counter() - started
+        found = await one_call()
+        if len(found) != series_count or any(len(b.avg) > POINTS for *_, b in found):
+            raise RuntimeError(f"{len(found)} series of {series_count} in the month query")
+        before = _unpack_cached.cache_info()
+        await one_call()
+        after = _unpack_cached.cache_info()
+        times = {
+            "all": await median_ms(one_call, MONTH_RUNS),
+            "each": await median_ms(call_each, MONTH_RUNS),
+        }
+    step = bucket_step(start.timestamp(), end.timestamp(), POINTS)
+    return MonthFigures(
+        series=series_count,
+        days=days,
+        samples=samples,
+        load_s=load_s,
+        compact_s=compact_cpu,
+        times=times,
+        tier_s=max((r for r in TIERS if r <= step), default=None),
+        blobs_per_call=(after.hits + after.misses) - (before.hits + before.misses),
+        cache_hits_per_call=after.hits - before.hits,
+    )
+
+
+def add_month_rows(table: Table, month: MonthFigures) -> None:
+    for key, what, budget, limit in MONTH_ROWS:
+        wall, cpu = month.times[key]
+        label = what.format(n=month.series, d=month.days, p=POINTS)
+        cell = f"{num(wall, 1)} ({num(cpu, 1)})"
+        table.add(f"4  {label}", cell, "not run", budget, wall <= limit)
+    tier = "raw chunks" if month.tier_s is None else f"the {month.tier_s} s rollup tier"
+    table.note(
+        f"4 {month.series} x {month.days} d: {month.samples:,} samples at 10 s written through "
+        f"TSDB.write in batches of 10k and compacted after each day ({month.load_s:.0f} s wall "
+        f"in all, compaction {month.compact_s:.0f} s CPU); medians of {MONTH_RUNS} runs after "
+        f"one warm-up. The one call reads {tier}: {month.blobs_per_call:,} rollup blobs, "
+        f"{month.cache_hits_per_call:,} of them from the rollup cache. Naive not run for these "
+        f"rows ({month.samples:,} rows to load and index: minutes)"
+    )
+
+
+async def bench_queries(table: Table, tmp: Path, month_series: int = MONTH_SERIES) -> None:
     progress("4: loading 30 days x 1 series + 24 h x 49 series, then range and bucket queries")
     hub, load_rate = await hub_query_times(tmp)
     naive = await naive_query_times(tmp)
@@ -177,23 +295,25 @@ async def bench_queries(table: Table, tmp: Path) -> None:
             f"{num(naive_wall, 1)} ({num(naive_cpu, 1)})",
         )
         table.add(what, hub_cell, naive_cell, budget, ok)
-    full = 50 * QUERY_DAYS * DAY_STEPS
     table.note(
         f"4 wall ms (CPU ms of the process, all threads, in brackets): medians of "
         f"{'/'.join(str(q[4]) for q in QUERIES)} runs after one warm-up, all blocks compacted "
         "(head empty); range = raw TSDB.range, buckets = TSDB.buckets (min/avg/max, rollup "
         "tier picked by bucket width); 'one call' selects the 50 series with {host=\"bench\"}, "
-        f"'a call each' selects each by name. 50 x 30 d not run: it needs {full:,} samples, "
-        f"about {full / load_rate / 60:.0f} min to load at this run's bulk-load rate "
-        f"({load_rate:,.0f} samples/s). Naive: the same table plus an index on (series, ts); "
+        f"'a call each' selects each by name; bulk load {load_rate:,.0f} samples/s. "
+        "Naive: the same table plus an index on (series, ts); "
         "raw rows into two lists, buckets by GROUP BY, one query per series"
     )
+    if month_series:
+        progress(f"4b: loading {month_series} series x {QUERY_DAYS} d, then bucket queries")
+        add_month_rows(table, await month_times(tmp, month_series))
 
 
-def run_queries() -> None:
-    """Only the query benchmarks: ``python -m tests.bench queries``."""
+def run_queries(month_series: int = MONTH_SERIES) -> None:
+    """Only the query benchmarks: ``python -m tests.bench queries [--month-series N]`` (0 skips
+    the month of N series, which loads N x 259,200 samples)."""
     table = Table()
     with tempfile.TemporaryDirectory(prefix="tcf-bench-queries-") as tmp:
-        asyncio.run(bench_queries(table, Path(tmp)))
+        asyncio.run(bench_queries(table, Path(tmp), month_series))
     print("queries (tcf-hub tsdb vs a naive SQLite table, same run):")
     table.print()

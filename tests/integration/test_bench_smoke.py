@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.bench.collectors import run_collectors
 from tests.bench.ingest import run_ingest
 
@@ -55,3 +57,17 @@ def test_keepalive_benchmark_reuses_each_clients_connection() -> None:
 
     seen = run_keepalive(clients=3, rounds=3, idle=0.3)
     assert seen == {"ok": 9}  # 0.3 s idle is far from the hub's keep-alive: nothing fails
+
+
+async def test_queries_benchmark_loads_a_month_of_many_series_and_times_the_chart(
+    tmp_path: Path,
+) -> None:
+    from tests.bench.queries import month_times
+
+    month = await month_times(tmp_path, series_count=3, days=2)  # make bench: 50 x 30 d
+
+    assert month.samples == 3 * 2 * 8640
+    assert month.tier_s == 60  # 2 days / 1000 points: 173 s buckets, from minute rollups
+    assert month.blobs_per_call == 3 * 24  # one minute blob per series and 2-hour block
+    assert set(month.times) == {"all", "each"}
+    assert all(wall > 0 and cpu >= 0 for wall, cpu in month.times.values())
