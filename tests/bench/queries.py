@@ -16,9 +16,8 @@ import msgspec
 
 from hub.tsdb import TSDB
 from hub.tsdb.compact import GRACE_MS
-from hub.tsdb.db import _unpack_cached, series_key
-from hub.tsdb.downsample import Buckets, bucket_step
-from hub.tsdb.rollup import TIERS
+from hub.tsdb.db import _unpack_cached, bucket_tier, series_key
+from hub.tsdb.downsample import Buckets
 from hub.tsdb.selector import parse_selector
 from tests.bench.storage_common import (
     DAY_STEPS,
@@ -252,7 +251,7 @@ async def month_times(
             "all": await median_ms(one_call, MONTH_RUNS),
             "each": await median_ms(call_each, MONTH_RUNS),
         }
-    step = bucket_step(start.timestamp(), end.timestamp(), POINTS)
+    tier, _ = bucket_tier(start.timestamp(), end.timestamp(), POINTS)
     return MonthFigures(
         series=series_count,
         days=days,
@@ -260,7 +259,7 @@ async def month_times(
         load_s=load_s,
         compact_s=compact_cpu,
         times=times,
-        tier_s=max((r for r in TIERS if r <= step), default=None),
+        tier_s=tier,
         blobs_per_call=(after.hits + after.misses) - (before.hits + before.misses),
         cache_hits_per_call=after.hits - before.hits,
     )

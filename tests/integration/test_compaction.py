@@ -231,6 +231,14 @@ async def test_long_ranges_read_rollup_tiers_and_the_head_together(store_url):
             assert buckets.min[index] == min(inside)
             assert buckets.max[index] == max(inside)
             assert math.isclose(buckets.avg[index], sum(inside) / len(inside))
+    # 8 points ask for 45-minute buckets: the hour tier serves them (at most 1.5 times wider),
+    # as 6 hour-wide buckets, from 60 times fewer entries than the minute tier.
+    ((_, _, hourly),) = await tsdb.buckets(parse_selector("cpu_usage"), T0, end, 8)
+    assert hourly.step == HOUR
+    assert [v is not None for v in hourly.max] == [True] * 6
+    for index in range(6):
+        inside = [v for i, v in raw if index * HOUR <= i < (index + 1) * HOUR]
+        assert (hourly.min[index], hourly.max[index]) == (min(inside), max(inside))
     ((_, _, fine),) = await tsdb.buckets(
         parse_selector("cpu_usage"), T0, T0 + timedelta(minutes=10), 60
     )  # 10 s buckets: raw samples from the chunks
