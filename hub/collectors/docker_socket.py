@@ -236,11 +236,7 @@ class SocketEngine:
             connection.close()
             raise
         self._give_back(connection)
-        if status == 404:
-            raise LookupError(f"{target}: {_message(body)}")
-        if status >= 400:
-            raise EngineError(f"{target}: {status} {_message(body)}")
-        return body
+        return _checked(target, status, body)
 
     def events(self) -> EventStream:
         """Container events that should trigger a collection, filtered by the engine."""
@@ -278,11 +274,7 @@ class SocketEngine:
                 connection.close()
                 raise
             self._give_back(connection)
-            if status == 404:
-                raise LookupError(f"{target}: {_message(body)}")
-            if status >= 400:
-                raise EngineError(f"{target}: {status} {_message(body)}")
-            return body
+            return _checked(target, status, body)
         raise AssertionError("unreachable: the second attempt uses a new connection")
 
     def close(self) -> None:
@@ -356,6 +348,20 @@ def _version(text: str) -> tuple[int, ...]:
         return tuple(int(part) for part in text.split("."))
     except ValueError:
         return (0,)
+
+
+def _checked(target: str, status: int, body: bytes) -> bytes:
+    """``body`` of a successful answer to ``GET target``.
+
+    Raises:
+        LookupError: 404, the object is gone.
+        EngineError: any other error status.
+    """
+    if status == 404:
+        raise LookupError(f"{target}: {_message(body)}")
+    if status >= 400:
+        raise EngineError(f"{target}: {status} {_message(body)}")
+    return body
 
 
 def _message(body: bytes) -> str:
