@@ -79,6 +79,17 @@ describe("pickHost", () => {
     ];
     expect(pickHost(samples)).toBe("hub");
   });
+
+  it("prefers the host of the tiles' metrics over an agent pushing more series of its own", () => {
+    const own = (i: number) => sample("bench_wave", { host: "agent", index: String(i) }, 1);
+    const samples = [
+      ...Array.from({ length: 20 }, (_, i) => own(i)),
+      sample("cpu_usage", { host: "hub" }, 1),
+      sample("memory_usage", { host: "hub" }, 1),
+    ];
+    expect(pickHost(samples)).toBe("hub");
+    expect(pickHost(samples.slice(0, 20))).toBe("agent");
+  });
 });
 
 describe("mergeLatest / replaceLatest", () => {

@@ -19,19 +19,31 @@ export function matchesHost(labels: Labels, host: string | undefined): boolean {
   return host === undefined || labels.host === undefined || labels.host === host;
 }
 
+/** The metrics the host tiles and the live chart show (what the hub's own host collects). */
+const HOST_TILE_METRICS = new Set(["cpu_usage", "memory_usage", "system_load", "disk_usage", "network_io"]);
+
 /**
- * The host the dashboard's host tiles show: the one reporting the most host-level series (the
- * hub's own host, which runs every collector, rather than an agent sending a few metrics);
- * among equals the first listed.
+ * The host the dashboard's host tiles show: the one reporting the most series of the tiles'
+ * metrics (the hub's own host, which runs every collector, rather than an agent pushing its
+ * own metrics — even many of them), then the most host-level series; among equals the first
+ * listed.
  */
 export function pickHost(samples: readonly Sample[]): string | undefined {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, [tiles: number, all: number]>();
   for (const s of samples) {
     const host = s.labels.host;
-    if (host !== undefined && isHostLevel(s.labels)) counts.set(host, (counts.get(host) ?? 0) + 1);
+    if (host === undefined || !isHostLevel(s.labels)) continue;
+    const [tiles, all] = counts.get(host) ?? [0, 0];
+    counts.set(host, [tiles + (HOST_TILE_METRICS.has(s.name) ? 1 : 0), all + 1]);
   }
   let best: string | undefined;
-  for (const [host, count] of counts) if (best === undefined || count > (counts.get(best) ?? 0)) best = host;
+  let bestCount: [number, number] = [-1, -1];
+  for (const [host, count] of counts) {
+    if (count[0] > bestCount[0] || (count[0] === bestCount[0] && count[1] > bestCount[1])) {
+      best = host;
+      bestCount = count;
+    }
+  }
   return best;
 }
 

@@ -359,6 +359,10 @@ def run_dashboard_memory(
             page.goto(hub.url + "/")
             page.locator("[data-testid=live-chart] canvas").first.wait_for(timeout=60_000)
             page.get_by_test_id("live-status").filter(has_text="live").wait_for(timeout=60_000)
+            # The chart draws the hub's own host (not the agent's 20 series): rows do arrive.
+            page.locator("[data-testid=live-chart] .chart-empty").wait_for(
+                state="detached", timeout=60_000
+            )
             start = time.monotonic()
             samples: list[tuple[float, float, int, int]] = []
             while True:
