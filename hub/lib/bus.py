@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Event = tuple[str, Any]
+"""(topic, payload)."""
 
 
 class Bus:
@@ -16,20 +20,21 @@ class Bus:
     """
 
     def __init__(self, maxsize: int = 256, texts: int = 32) -> None:
-        self._queues: set[asyncio.Queue[tuple[str, Any]]] = set()
+        self._queues: set[asyncio.Queue[Event]] = set()
         self._maxsize = maxsize
-        self._texts: dict[int, tuple[Any, str]] = {}
+        self._texts: dict[int, tuple[Any, Any]] = {}
         """The newest events' encoded texts by payload id (with the payload, so its id is not
         reused meanwhile), at most ``texts`` of them."""
         self._max_texts = texts
 
-    def encoded(self, payload: Any, encode: Callable[[Any], str]) -> str:
+    def encoded(self, payload: Any, encode: Callable[[Any], T]) -> T:
         """``encode(payload)``, worked out once for every subscriber of the event (200
         dashboards each encoding every agent's batch was most of the stream's cost); a
-        subscriber far behind encodes its event again."""
+        subscriber far behind encodes its event again. One ``encode`` per payload: the
+        cache is keyed by the payload alone."""
         hit = self._texts.get(id(payload))
         if hit is not None and hit[0] is payload:
-            return hit[1]
+            return hit[1]  # type: ignore[no-any-return]
         text = encode(payload)
         self._texts[id(payload)] = (payload, text)
         if len(self._texts) > self._max_texts:
@@ -50,11 +55,29 @@ class Bus:
         return len(self._queues)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[tuple[str, Any]]]:
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[Event]]:
         """A queue that receives every event published while the block runs."""
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(self._maxsize)
+        queue: asyncio.Queue[Event] = asyncio.Queue(self._maxsize)
         self._queues.add(queue)
         try:
             yield queue
         finally:
             self._queues.discard(queue)
+
+
+async def take(queue: asyncio.Queue[Event], wait: float) -> list[Event]:
+    """Every event ``queue`` holds, waiting up to ``wait`` seconds for the first one;
+    ``[]`` when none came. Events already queued are taken without waiting (no timer, no
+    task), so a subscriber behind by several events catches up in one step."""
+    if queue.empty():
+        try:
+            async with asyncio.timeout(wait):
+                first = await queue.get()
+        except TimeoutError:
+            return []
+        events = [first]
+    else:
+        events = []
+    while not queue.empty():
+        events.append(queue.get_nowait())
+    return events
