@@ -65,7 +65,7 @@ class TokenAuth(AbstractAuthenticationMiddleware):
             given = header[7:].strip()
             if same_token(given, hub.admin_token):
                 return _result(Principal(ADMIN, Role.ADMIN, "token"))
-            token = await ApiTokens(hub.store, hub.clock).check(given)
+            token = await ApiTokens(hub.store, hub.clock, hub.known_tokens).check(given)
             if token is None:
                 raise NotAuthorizedException("invalid or revoked token")
             path = connection.scope["path"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from litestar.di import NamedDependency
 
@@ -11,6 +11,7 @@ from hub.alerts.catalog import RuleCatalog
 from hub.api.sessions import Sessions
 from hub.channels import PushKit
 from hub.collectors import Collector
+from hub.domain.tokens import ApiToken
 from hub.jobs import HubJobs
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -40,6 +41,8 @@ class HubState:
     push: PushKit
     catalog: RuleCatalog
     """The rules in force: alerts.yml's and the API's."""
+    known_tokens: dict[str, ApiToken] = field(default_factory=dict)
+    """API tokens recently checked, by hash (``ApiTokens``)."""
 
 
 HubDep = NamedDependency[HubState]

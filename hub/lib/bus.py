@@ -65,19 +65,14 @@ class Bus:
             self._queues.discard(queue)
 
 
-async def take(queue: asyncio.Queue[Event], wait: float) -> list[Event]:
-    """Every event ``queue`` holds, waiting up to ``wait`` seconds for the first one;
-    ``[]`` when none came. Events already queued are taken without waiting (no timer, no
-    task), so a subscriber behind by several events catches up in one step."""
-    if queue.empty():
-        try:
-            async with asyncio.timeout(wait):
-                first = await queue.get()
-        except TimeoutError:
-            return []
-        events = [first]
-    else:
-        events = []
-    while not queue.empty():
-        events.append(queue.get_nowait())
-    return events
+async def next_event(queue: asyncio.Queue[Event], wait: float) -> Event | None:
+    """The next event of ``queue``, waiting up to ``wait`` seconds when it is empty; None when
+    none came. An event already queued is taken without a timer or a task (``wait_for`` makes
+    a task per call), so a subscriber behind by several events catches up cheaply."""
+    if not queue.empty():
+        return queue.get_nowait()
+    try:
+        async with asyncio.timeout(wait):
+            return await queue.get()
+    except TimeoutError:
+        return None

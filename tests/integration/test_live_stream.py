@@ -85,3 +85,27 @@ async def test_a_quiet_stream_gets_ping_comments(make_hub, monkeypatch: pytest.M
         assert await _chunk(reader) == CONNECTED
         assert await _chunk(reader) == b": ping\r\ndata: \r\n\r\n"
         writer.close()
+
+
+async def test_a_dashboard_far_behind_gets_its_events_in_writes_of_bounded_size(make_hub):
+    app = make_hub()
+    async with serving(app) as port:
+        hub = app.state.hub
+        reader, writer = await _open_stream(port, hub.admin_token)
+        assert await _chunk(reader) == CONNECTED
+        for n in range(20):
+            hub.bus.publish("alert", {"id": n, "text": "x" * 10_000})
+        chunks: list[bytes] = []
+        while sum(c.count(b"event: ") for c in chunks) < 20:
+            chunks.append(await _chunk(reader))
+        writer.close()
+    assert len(chunks) > 1
+    assert chunks[0].count(b"event: ") > 1
+    assert all(len(c) < metrics.WRITE_BYTES + 11_000 for c in chunks)
+    ids = [
+        json.loads(line[6:])["id"]
+        for c in chunks
+        for line in c.split(b"\r\n")
+        if line[:5] == b"data:"
+    ]
+    assert ids == list(range(20))

@@ -2,7 +2,9 @@
 
 import pytest
 
+from hub.api.tokens import TOUCH_EVERY
 from hub.cli import cli
+from hub.store.tokens import TokenRepo
 from tests.helpers import hub_settings, serve_hub
 
 
@@ -135,3 +137,33 @@ def test_ctl_tokens_create_list_revoke_through_the_api(tmp_path):
         assert run("revoke", "backup-job").exit_code == 1
         env["TCF_HUB_URL"] = "http://127.0.0.1:9"
         assert run("list").exit_code == 3
+
+
+async def test_a_known_token_is_looked_up_in_the_store_once_a_minute_not_per_request(
+    hub, clock, monkeypatch
+):
+    secret = await create(hub, "agent", "ingest")
+    lookups: list[str] = []
+    by_hash = TokenRepo.by_hash
+
+    async def counted(self, token_hash):
+        lookups.append(token_hash)
+        return await by_hash(self, token_hash)
+
+    monkeypatch.setattr(TokenRepo, "by_hash", counted)
+
+    async def ingest() -> int:
+        body = {"agent": "a", "samples": [["cpu_usage", {}, 1.0, clock.now().timestamp()]]}
+        return (
+            await hub.client.post("/api/v1/ingest", json=body, headers=bearer(secret))
+        ).status_code
+
+    assert [await ingest() for _ in range(3)] == [200, 200, 200]
+    assert len(lookups) == 1  # an agent's batches cost no token lookup of their own
+    clock.advance(TOUCH_EVERY.total_seconds())
+    assert await ingest() == 200
+    assert len(lookups) == 2  # looked up (and its last use recorded) again after a minute
+    async with hub.state.store.tx() as tx:  # deleted behind the API's back
+        await tx.tokens.delete("agent")
+    clock.advance(TOUCH_EVERY.total_seconds())
+    assert await ingest() == 401

@@ -1,11 +1,11 @@
-"""SSE framing and taking a subscriber's queued events."""
+"""SSE framing and a subscriber's next event."""
 
 import asyncio
 
 import pytest
 from litestar.response import ServerSentEventMessage
 
-from hub.lib.bus import Bus, take
+from hub.lib.bus import Bus, next_event
 from hub.lib.sse import frame
 
 
@@ -26,18 +26,18 @@ def test_a_frame_has_one_data_line_per_line_and_ends_with_a_blank_line():
     assert frame(event="a\nb", data="x\ny") == b"event: ab\r\ndata: x\r\ndata: y\r\n\r\n"
 
 
-async def test_take_returns_everything_queued_at_once_in_order():
+async def test_next_event_takes_a_queued_event_at_once_in_order():
     bus = Bus()
     async with bus.subscribe() as queue:
-        for n in range(3):
+        for n in range(2):
             bus.publish("samples", n)
-        assert await take(queue, 10.0) == [("samples", 0), ("samples", 1), ("samples", 2)]
-        assert queue.empty()
+        assert await next_event(queue, 0.0) == ("samples", 0)
+        assert await next_event(queue, 0.0) == ("samples", 1)
 
 
-async def test_take_waits_for_the_first_event_and_gives_nothing_after_the_wait():
+async def test_next_event_waits_for_one_and_gives_none_after_the_wait():
     bus = Bus()
     async with bus.subscribe() as queue:
-        assert await take(queue, 0.01) == []
+        assert await next_event(queue, 0.01) is None
         asyncio.get_running_loop().call_later(0.01, bus.publish, "alert", 7)
-        assert await take(queue, 10.0) == [("alert", 7)]
+        assert await next_event(queue, 10.0) == ("alert", 7)
