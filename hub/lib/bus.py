@@ -19,30 +19,34 @@ class Bus:
     slowing publishers down: the dashboard reloads state on reconnect anyway.
     """
 
-    def __init__(self, maxsize: int = 256, texts: int = 32) -> None:
+    def __init__(self, maxsize: int = 256) -> None:
         self._queues: set[asyncio.Queue[Event]] = set()
         self._maxsize = maxsize
-        self._texts: dict[int, tuple[Any, Any]] = {}
-        """The newest events' encoded texts by payload id (with the payload, so its id is not
-        reused meanwhile), at most ``texts`` of them."""
-        self._max_texts = texts
+        self._recent: dict[int, list[Any]] = {}
+        """The newest ``maxsize`` published payloads by id: ``[payload, encoding or None]``
+        (the payload held so its id is not reused meanwhile). Every event still in a queue
+        is among them, since a queue drops its oldest event past ``maxsize``."""
 
     def encoded(self, payload: Any, encode: Callable[[Any], T]) -> T:
-        """``encode(payload)``, worked out once for every subscriber of the event (200
-        dashboards each encoding every agent's batch was most of the stream's cost); a
-        subscriber far behind encodes its event again. One ``encode`` per payload: the
-        cache is keyed by the payload alone."""
-        hit = self._texts.get(id(payload))
-        if hit is not None and hit[0] is payload:
-            return hit[1]  # type: ignore[no-any-return]
-        text = encode(payload)
-        self._texts[id(payload)] = (payload, text)
-        if len(self._texts) > self._max_texts:
-            del self._texts[next(iter(self._texts))]
-        return text
+        """``encode(payload)``, worked out once per published event for every subscriber
+        (200 dashboards each encoding every agent's batch was most of the stream's cost).
+        Kept for as long as a subscriber can still have the event queued, so a dashboard
+        behind by many events does not encode them again; one ``encode`` per payload."""
+        slot = self._recent.get(id(payload))
+        if slot is None or slot[0] is not payload:
+            return encode(payload)  # not published, or long gone from every queue
+        if slot[1] is None:
+            slot[1] = encode(payload)
+        return slot[1]  # type: ignore[no-any-return]
 
     def publish(self, topic: str, payload: Any) -> None:
         """Send an event to every current subscriber; never blocks."""
+        if not self._queues:
+            return
+        self._recent.pop(id(payload), None)
+        self._recent[id(payload)] = [payload, None]
+        if len(self._recent) > self._maxsize:
+            del self._recent[next(iter(self._recent))]
         for queue in self._queues:
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):

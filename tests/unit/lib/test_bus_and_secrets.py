@@ -48,18 +48,36 @@ def test_tokens_are_random_and_hashes_stable():
     assert same_token("abc", "abc") and not same_token("abc", "abd")
 
 
-def test_an_event_is_encoded_once_for_every_subscriber():
-    bus = Bus(texts=2)
+async def test_an_event_is_encoded_once_for_every_subscriber_however_far_behind():
+    bus = Bus(maxsize=3)
     calls: list[object] = []
 
     def encode(payload):
         calls.append(payload)
         return f"text {len(calls)}"
 
-    first, second, third = [1], [2], [3]
-    assert [bus.encoded(first, encode) for _ in range(3)] == ["text 1"] * 3
-    assert bus.encoded(second, encode) == "text 2"
-    assert bus.encoded(third, encode) == "text 3"  # the oldest text is dropped
-    assert bus.encoded(second, encode) == "text 2"
-    assert bus.encoded(first, encode) == "text 4"  # encoded again for a subscriber far behind
-    assert calls == [first, second, third, first]
+    async with bus.subscribe():
+        payloads = [[n] for n in range(4)]
+        for payload in payloads:
+            bus.publish("samples", payload)
+        # the newest three are what a subscriber can still hold: each is encoded once
+        assert [bus.encoded(payloads[3], encode) for _ in range(3)] == ["text 1"] * 3
+        assert [bus.encoded(p, encode) for p in payloads[1:]] == ["text 2", "text 3", "text 1"]
+        assert bus.encoded(payloads[1], encode) == "text 2"
+        assert bus.encoded(payloads[0], encode) == "text 4"  # dropped from every queue
+        assert bus.encoded(payloads[0], encode) == "text 5"  # and not kept
+        assert bus.encoded([9], encode) == "text 6"  # never published
+    assert calls == [payloads[3], payloads[1], payloads[2], payloads[0], payloads[0], [9]]
+
+
+async def test_subscribers_a_hundred_events_apart_share_every_encoding():
+    bus = Bus()
+    calls: list[object] = []
+    async with bus.subscribe():
+        payloads = [[n] for n in range(200)]
+        for payload in payloads:
+            bus.publish("samples", payload)
+        for _ in range(2):  # a dashboard caught up, then one that was behind by all of them
+            texts = [bus.encoded(p, lambda p: calls.append(p) or str(p)) for p in payloads]
+    assert texts == [str(p) for p in payloads]
+    assert len(calls) == 200
