@@ -8,10 +8,10 @@ from litestar.di import NamedDependency
 
 from hub.alerts import AlertEngine
 from hub.alerts.catalog import RuleCatalog
+from hub.api.known_tokens import KnownTokens
 from hub.api.sessions import Sessions
 from hub.channels import PushKit
 from hub.collectors import Collector
-from hub.domain.tokens import ApiToken
 from hub.jobs import HubJobs
 from hub.lib.bus import Bus
 from hub.lib.clock import Clock
@@ -41,7 +41,7 @@ class HubState:
     push: PushKit
     catalog: RuleCatalog
     """The rules in force: alerts.yml's and the API's."""
-    known_tokens: dict[str, ApiToken] = field(default_factory=dict)
+    known_tokens: KnownTokens = field(default_factory=KnownTokens)
     """API tokens recently checked, by hash (``ApiTokens``)."""
 
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_409_CONFLICT
 
 from hub.api.access import ADMIN_ONLY
+from hub.api.known_tokens import KnownTokens
 from hub.api.state import HubDep
 from hub.domain.tokens import TOKEN_NAME, ApiToken, TokenScope
 from hub.lib.clock import Clock
@@ -53,12 +54,10 @@ class ApiTokens:
     a token from it, so a revoked token is refused from the next request on.
     """
 
-    def __init__(
-        self, store: Store, clock: Clock, known: dict[str, ApiToken] | None = None
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock, known: KnownTokens | None = None) -> None:
         self._store = store
         self._clock = clock
-        self._known = {} if known is None else known
+        self._known = KnownTokens() if known is None else known
 
     async def create(self, name: str, scope: TokenScope) -> TokenCreated:
         """A new token; raises TokenExistsError when the name is taken."""
@@ -73,13 +72,14 @@ class ApiTokens:
             return None
         now = self._clock.now()
         hashed = token_hash(secret)
-        known = self._known.get(hashed)
+        known = self._known.by_hash.get(hashed)
         if (
             known is not None
             and known.last_used_at is not None
             and timedelta(0) <= now - known.last_used_at < TOUCH_EVERY
         ):
             return known
+        revocations = self._known.revocations
         async with self._store.tx() as tx:
             token = await tx.tokens.by_hash(hashed)
             if token is not None and (
@@ -87,10 +87,10 @@ class ApiTokens:
             ):
                 await tx.tokens.touch(token.name, now)
                 token = msgspec.structs.replace(token, last_used_at=now)
-        if token is None:
-            self._known.pop(hashed, None)
+        if token is None or revocations != self._known.revocations:
+            self._known.by_hash.pop(hashed, None)
         else:
-            self._known[hashed] = token
+            self._known.by_hash[hashed] = token
         return token
 
     async def all(self) -> list[ApiToken]:
@@ -100,10 +100,13 @@ class ApiTokens:
 
     async def revoke(self, name: str) -> bool:
         """Delete a token; it is refused from the next request on."""
-        for hashed in [h for h, token in self._known.items() if token.name == name]:
-            del self._known[hashed]
         async with self._store.tx() as tx:
-            return await tx.tokens.delete(name)
+            deleted = await tx.tokens.delete(name)
+        # After the delete: a check that read the token before it forgets it (revocations).
+        self._known.revocations += 1
+        for hashed in [h for h, token in self._known.by_hash.items() if token.name == name]:
+            del self._known.by_hash[hashed]
+        return deleted
 
 
 class TokenController(Controller):

@@ -167,3 +167,22 @@ async def test_a_known_token_is_looked_up_in_the_store_once_a_minute_not_per_req
         await tx.tokens.delete("agent")
     clock.advance(TOUCH_EVERY.total_seconds())
     assert await ingest() == 401
+
+
+async def test_a_token_read_while_it_was_revoked_is_not_remembered(hub, clock, monkeypatch):
+    secret = await create(hub, "racing", "ingest")
+    lookups: list[str] = []
+    by_hash = TokenRepo.by_hash
+
+    async def revoked_meanwhile(self, token_hash):
+        lookups.append(token_hash)
+        row = await by_hash(self, token_hash)
+        hub.state.known_tokens.revocations += 1  # a revocation finishing during this read
+        return row
+
+    monkeypatch.setattr(TokenRepo, "by_hash", revoked_meanwhile)
+    body = {"agent": "a", "samples": [["cpu_usage", {}, 1.0, clock.now().timestamp()]]}
+    for _ in range(2):
+        response = await hub.client.post("/api/v1/ingest", json=body, headers=bearer(secret))
+        assert response.status_code == 200
+    assert len(lookups) == 2  # the first answer was not kept: the next request asked again
