@@ -1,4 +1,5 @@
-"""The hub's uvicorn server: a current Date on every response, and no tick while idle."""
+"""The hub's uvicorn server (real time: it must not wake while idle): a current Date on every
+response, no tick, and a signal stops it at once."""
 
 import asyncio
 import signal
