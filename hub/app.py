@@ -99,13 +99,10 @@ def create_app(
             _reload_on_sighup(stack, state)
             stack.push_async_callback(drain, state.jobs)  # also background evaluations
             if start_jobs:
-                scheduler = build_scheduler(state.jobs, state.collectors)
-                scheduler.add_job(
-                    state.catalog.reload_if_changed,
-                    "interval",
-                    seconds=WATCH_RULES_EVERY,
-                    id="watch-rules",
-                    name="watch-rules",
+                scheduler = build_scheduler(
+                    state.jobs,
+                    state.collectors,
+                    watch=(state.catalog.reload_if_changed, WATCH_RULES_EVERY),
                 )
                 scheduler.start()
                 stack.callback(scheduler.shutdown, wait=False)

@@ -23,15 +23,28 @@ class MetricPlan(msgspec.Struct, frozen=True):
     """Everything else, evaluated series by series."""
     absent: tuple[Rule, ...]
     """``absent`` rules, evaluated once each."""
-    upward_floor: float | None = None
-    """Lowest threshold of the simple ``>``/``>=`` rules (a value below it breaks none)."""
-    downward_ceiling: float | None = None
-    """Highest threshold of the simple ``<``/``<=`` rules (a value above it breaks none)."""
+    above: float | None = None
+    """Lowest threshold of the simple ``>`` rules (a value at or below it breaks none)."""
+    at_or_above: float | None = None
+    """Lowest threshold of the simple ``>=`` rules (a value below it breaks none)."""
+    below: float | None = None
+    """Highest threshold of the simple ``<`` rules (a value at or above it breaks none)."""
+    at_or_below: float | None = None
+    """Highest threshold of the simple ``<=`` rules (a value above it breaks none)."""
 
     def all_fine(self, value: float) -> bool:
-        """Whether ``value`` is strictly clear of every simple rule's least severe threshold."""
-        up, down = self.upward_floor, self.downward_ceiling
-        return (up is None or value < up) and (down is None or value > down)
+        """Whether ``value`` breaks none of the simple rules' least severe thresholds.
+
+        A value equal to a ``>`` or ``<`` threshold breaks nothing: ``hub_job_overdue > 0``
+        sees 0 for every healthy job, and taking that as a possible breach sent every
+        evaluation of it through a transaction."""
+        gt, ge, lt, le = self.above, self.at_or_above, self.below, self.at_or_below
+        return (
+            (gt is None or value <= gt)
+            and (ge is None or value < ge)
+            and (lt is None or value >= lt)
+            and (le is None or value > le)
+        )
 
 
 def is_simple(rule: Rule) -> bool:
@@ -57,12 +70,18 @@ def plan_rules(rules: Iterable[Rule]) -> dict[str, MetricPlan]:
 
 def _plan(rules: list[Rule]) -> MetricPlan:
     simple = tuple(r for r in rules if is_simple(r))
-    up = [r.effective_levels[0].threshold for r in simple if r.operator in _UPWARD]
-    down = [r.effective_levels[0].threshold for r in simple if r.operator in _DOWNWARD]
+
+    def thresholds(operator: Operator) -> list[float]:
+        return [r.effective_levels[0].threshold for r in simple if r.operator is operator]
+
+    gt, ge = thresholds(Operator.GT), thresholds(Operator.GE)
+    lt, le = thresholds(Operator.LT), thresholds(Operator.LE)
     return MetricPlan(
         simple=simple,
         general=tuple(r for r in rules if not is_simple(r) and r.absent is None),
         absent=tuple(r for r in rules if r.absent is not None),
-        upward_floor=min(up) if up else None,
-        downward_ceiling=max(down) if down else None,
+        above=min(gt) if gt else None,
+        at_or_above=min(ge) if ge else None,
+        below=max(lt) if lt else None,
+        at_or_below=max(le) if le else None,
     )

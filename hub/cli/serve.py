@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 import click
 import uvicorn
 
+from hub.cli.hubserver import HubServer
 from hub.cli.options import config_dir_option, data_dir_option
 from hub.lib.gctune import tune_gc
 from hub.lib.secrets import ensure_private_dir
@@ -63,32 +61,6 @@ def bind_problem(host: str, tls: bool, insecure_bind: bool) -> str | None:
         "network in clear. Set hub.tls_cert and hub.tls_key, or put a TLS reverse proxy in "
         "front and bind 127.0.0.1, or pass --insecure-bind if you accept the risk."
     )
-
-
-class HubServer(uvicorn.Server):
-    """uvicorn, ticking once a second instead of ten times.
-
-    uvicorn's main loop wakes every 100 ms only to refresh the Date header (once a second) and
-    to notice a shutdown request; on an idle hub those wake-ups were most of its CPU time
-    (0.28 % of a core of the 0.37 % measured by ``make bench``). Ticking every second keeps both
-    jobs, with shutdown noticed within a second.
-    """
-
-    async def main_loop(self) -> None:
-        counter = 0
-        while not await self.on_tick(counter):
-            counter = (counter + 10) % 864000  # every tick is a "whole second" tick
-            await asyncio.sleep(1.0)
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        """Shut down gracefully; after SIGTERM exit 0 instead of re-raising the signal.
-
-        SIGTERM is how systemd, Docker and ``tcf-hub open`` stop the hub; uvicorn re-raises it
-        after its graceful shutdown, so a clean stop would end with status 143 (-15).
-        """
-        super().handle_exit(sig, frame)
-        if sig == signal.SIGTERM:
-            self._captured_signals.remove(sig)
 
 
 def _start_migration(settings: Settings) -> Callable[[str], object]:

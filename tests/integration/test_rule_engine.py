@@ -260,3 +260,30 @@ async def test_a_quiet_evaluation_needs_no_transaction(make_hub, clock):
         assert opened == [1]
         await hub.state.engine.evaluate({"memory_usage"})  # an alert is open: not quiet
         assert opened == [1, 1]
+
+
+async def test_a_value_at_a_strict_threshold_needs_no_transaction(make_hub, clock):
+    """``hub_job_overdue > 0`` sees 0 for every healthy job at every self-monitoring reading
+    and every full evaluation: that is quiet, not a possible breach."""
+    app = make_hub("", "alerts:\n  overdue: {metric: hub_job_overdue, threshold: 0}\n")
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("hub_job_overdue", 0, job="collect:system")  # reads the open alerts
+        store, opened = hub.state.store, []
+        real_tx = store.tx
+
+        def counting_tx():
+            opened.append(1)
+            return real_tx()
+
+        store.tx = counting_tx  # type: ignore[method-assign]
+        await hub.state.engine.evaluate()
+        await hub.state.engine.evaluate({"hub_job_overdue"})
+        assert opened == []
+        await hub.state.tsdb.write(
+            [Sample("hub_job_overdue", {"job": "collect:system"}, 1, clock.now().timestamp())]
+        )
+        opened.clear()
+        await hub.state.engine.evaluate()
+        assert opened == [1]  # above the threshold: the alert is opened in a transaction
+        assert "overdue" in await open_alerts(hub)

@@ -119,3 +119,19 @@ def test_the_scheduler_runs_one_job_per_group_of_probes():
     assert collect["collect:http@30s"].args == ([probes[1], probes[2]],)
     assert collect["collect:http@60s"].args == (probes[3],)
     assert collect["collect:http@30s"].trigger.interval.total_seconds() == 30
+
+
+def test_the_file_watch_runs_in_the_collections_wake_ups():
+    """Jobs due together run in one wake-up: the 5 s watch of alerts.yml falls on every other
+    10 s collection instead of waking the process twice more every 10 s."""
+    jobs = HubJobs(None, None, None, None, None, ManualClock(), None)  # type: ignore[arg-type]
+
+    async def check():
+        return False
+
+    scheduler = build_scheduler(jobs, [Probe("system", 10.0)], watch=(check, 5.0))
+    system, watch = scheduler.get_job("collect:system"), scheduler.get_job("watch-rules")
+    assert watch.trigger.interval.total_seconds() == 5
+    ahead = (watch.next_run_time - system.next_run_time).total_seconds()
+    assert ahead == 5.0  # on the collections' grid: every other run shares their wake-up
+    assert "watch-rules" not in jobs.monitor.jobs  # not self-monitored, as before
