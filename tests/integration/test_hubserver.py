@@ -2,9 +2,11 @@
 response, no tick, and a signal stops it at once."""
 
 import asyncio
+import email.utils
 import signal
 import time
 
+import httpx
 import uvicorn
 
 from hub.cli.hubserver import DatedHeaders, HubServer
@@ -66,3 +68,34 @@ async def test_the_server_answers_with_a_current_date_header():
     assert headers[0][1].endswith(b" GMT")
     server.handle_exit(signal.SIGINT, None)
     await main
+
+
+async def _hello(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def test_real_responses_carry_the_date_of_their_own_second():
+    """Through uvicorn's own protocol code: the Date is not frozen at the server's start (the
+    hub's server never ticks to refresh it)."""
+    server = HubServer(uvicorn.Config(app=_hello, host="127.0.0.1", port=0, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    for _ in range(500):  # up to 5 s
+        if server.started:
+            break
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            first = (await client.get("/")).headers["date"]
+            await asyncio.sleep(1.2)
+            second = (await client.get("/")).headers["date"]
+        assert first != second
+        sent = email.utils.parsedate_to_datetime(second).timestamp()
+        assert abs(sent - time.time()) < 2
+    finally:
+        server.should_exit = True
+        server.wake()
+        await asyncio.wait_for(serving, 5)
