@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +34,21 @@ def postgres_database() -> Iterator[str]:
         try:
             yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
         finally:
+            _drop(admin, name)
+
+
+def _drop(admin: Any, name: str) -> None:
+    """Drop database ``name``, ending its sessions; an autovacuum worker on it (which a role
+    without pg_signal_backend may not end) is waited out for up to 10 s."""
+    psycopg = pytest.importorskip("psycopg")
+    for attempt in range(50):
+        try:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
 
 
 @contextlib.contextmanager

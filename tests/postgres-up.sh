@@ -20,3 +20,6 @@ pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true
 for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 && break; sleep 0.2; done
 su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'tcf'\"" | grep -q 1 ||
   su postgres -c "psql -qc \"CREATE ROLE tcf LOGIN CREATEDB PASSWORD 'tcf'\""
+# DROP DATABASE … WITH (FORCE) at the end of a test ends every session on that database, and
+# PostgreSQL 15 refuses to end an autovacuum worker's for a role without pg_signal_backend.
+su postgres -c "psql -qc 'GRANT pg_signal_backend TO tcf'" >/dev/null
