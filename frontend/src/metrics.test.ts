@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hostSnapshot, mergeLatest, pickHost, replaceLatest, seriesKey } from "./metrics";
+import { CURRENT_WINDOW_SECONDS, dropVanished, hostSnapshot, mergeLatest, pickHost, replaceLatest, seriesKey } from "./metrics";
 import type { Sample } from "./types";
 
 const at = 1_764_170_000;
@@ -121,5 +121,35 @@ describe("mergeLatest / replaceLatest", () => {
     expect(replaceLatest(previous, again)).toBe(previous);
     expect(replaceLatest(previous, [sample("cpu_usage", {}, 21, at + 1), again[1]!])).not.toBe(previous);
     expect(replaceLatest(previous, [again[0]!])).not.toBe(previous);
+  });
+});
+
+describe("dropVanished", () => {
+  const later = at + CURRENT_WINDOW_SECONDS + 10;
+
+  it("drops a series whose newest sample is older than the hub's window for current values", () => {
+    const latest = mergeLatest(new Map(), [
+      sample("disk_usage", { mount: "/tmp/gone" }, 10, at),
+      sample("network_io", { direction: "rx", interface: "veth1" }, 5000, at),
+      sample("network_io", { direction: "rx", interface: "eth0" }, 1000, later),
+      sample("disk_usage", { mount: "/" }, 55, later),
+    ]);
+    const snapshot = hostSnapshot(dropVanished(latest), "h1");
+    expect(snapshot.disks).toEqual([{ mount: "/", value: 55 }]);
+    expect(snapshot.rx).toBe(1000);
+  });
+
+  it("keeps a series that reports less often than the window's length ago", () => {
+    const latest = mergeLatest(new Map(), [
+      sample("cpu_usage", { host: "slow" }, 3, later - CURRENT_WINDOW_SECONDS),
+      sample("cpu_usage", {}, 20, later),
+    ]);
+    expect(dropVanished(latest)).toBe(latest);
+  });
+
+  it("measures from the newest sample, so nothing goes while no sample arrives", () => {
+    const latest = mergeLatest(new Map(), [sample("cpu_usage", {}, 20, at), sample("memory_usage", {}, 40, at - 60)]);
+    expect(dropVanished(latest)).toBe(latest);
+    expect(dropVanished(new Map())).toEqual(new Map());
   });
 });

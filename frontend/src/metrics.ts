@@ -68,6 +68,28 @@ export function mergeLatest(latest: Latest, samples: readonly Sample[]): Latest 
   return next;
 }
 
+/**
+ * Seconds a series stays on the overview after its newest sample: the hub's own window for
+ * current values (`LOOKBACK` in hub/alerts/engine.py, used by `/api/v1/metrics/current`).
+ */
+export const CURRENT_WINDOW_SECONDS = 300;
+
+/**
+ * `latest` without the series that stopped reporting: those whose newest sample is more than
+ * `window` seconds older than the newest sample of all. Measured on the hub's clock (sample
+ * times), not the browser's, and only against what has arrived, so last known values stay
+ * while the hub is unreachable. Without this, a mount or interface that went away kept its
+ * tile and its share of the network sums until the next reconnect, and an overview open for
+ * days kept every series it ever saw. The same map when nothing is dropped (no re-render).
+ */
+export function dropVanished(latest: Latest, window = CURRENT_WINDOW_SECONDS): Latest {
+  let newest = -Infinity;
+  for (const sample of latest.values()) newest = Math.max(newest, sample.time);
+  const cutoff = newest - window;
+  const kept = [...latest].filter(([, sample]) => sample.time >= cutoff);
+  return kept.length === latest.size ? latest : new Map(kept);
+}
+
 export interface DiskUsage {
   mount: string;
   value: number;

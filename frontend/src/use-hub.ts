@@ -13,12 +13,14 @@ import {
   withNewerRows,
 } from "./chart-data";
 import { type LiveStatus, connectLive } from "./live";
-import { type Latest, mergeLatest, pickHost, replaceLatest } from "./metrics";
+import { type Latest, dropVanished, mergeLatest, pickHost, replaceLatest } from "./metrics";
 import { onStale } from "./offline";
 import type { Alert, Sample, Topology } from "./types";
 
 /** How often the topology (health of every host, service and container) is refetched. */
 export const TOPOLOGY_REFRESH_MS = 15_000;
+/** How often series that stopped reporting are dropped from the tiles (`dropVanished`). */
+export const VANISHED_SWEEP_MS = 60_000;
 
 export interface HubState {
   host: string | undefined;
@@ -134,6 +136,11 @@ export function useHub(onUnauthorized: () => void): HubState {
   );
 
   useEffect(() => onStale(setStaleSince), []);
+
+  useEffect(() => {
+    const timer = setInterval(() => setLatest(dropVanished), VANISHED_SWEEP_MS);
+    return () => clearInterval(timer);
+  }, []);
 
   useEffect(() => {
     const timer = setInterval(() => {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import Iterable
+from typing import Any
 
 import psutil
 
@@ -96,11 +98,29 @@ class SystemCollector:
 
 def _disk_usage() -> dict[str, float]:
     usage: dict[str, float] = {}
-    for part in psutil.disk_partitions(all=False):
-        if part.fstype in _SKIP_FSTYPES or part.mountpoint in usage:
-            continue
+    for mountpoint in disk_mounts(psutil.disk_partitions(all=False)):
         try:
-            usage[part.mountpoint] = psutil.disk_usage(part.mountpoint).percent
+            usage[mountpoint] = psutil.disk_usage(mountpoint).percent
         except OSError:  # a mount that went away or that we may not stat
             continue
     return usage
+
+
+def disk_mounts(partitions: Iterable[Any]) -> list[str]:
+    """The mount points to report: one per device (its shortest mount point), none of a
+    skipped file-system type.
+
+    A device mounted again elsewhere (a bind mount: Docker's and containerd's data dirs, a
+    runtime's per-container mounts, kubelet volumes) has the same usage as its first mount, so
+    each extra mount point was a duplicate tile, and a transient one a series that came and
+    went with every container start.
+    """
+    by_device: dict[str, str] = {}
+    for part in partitions:
+        if part.fstype in _SKIP_FSTYPES:
+            continue
+        device = part.device if part.device not in ("", "none") else part.mountpoint
+        known = by_device.get(device)
+        if known is None or (len(part.mountpoint), part.mountpoint) < (len(known), known):
+            by_device[device] = part.mountpoint
+    return sorted(by_device.values())

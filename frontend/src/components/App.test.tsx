@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeEventSource } from "../test/fake-event-source";
 import { alert, fakeHub, json, status } from "../test/fake-hub";
 import type { Sample } from "../types";
+import { VANISHED_SWEEP_MS } from "../use-hub";
 import { App } from "./App";
 
 // uPlot draws on a canvas, which happy-dom lacks; the fake records what the chart was given.
@@ -183,5 +184,34 @@ describe("App", () => {
     act(() => stream.open());
     await waitFor(() => expect(api.calls("GET /api/v1/alerts").length).toBe(alertsBefore + 2));
     await waitFor(() => expect(api.calls("GET /api/v1/series").length).toBe(seriesBefore + 2));
+  });
+  it("drops the tile of a series that stopped reporting while the stream stays up", async () => {
+    const sweeps: (() => void)[] = [];
+    const realSetInterval = globalThis.setInterval;
+    const spy = vi.spyOn(globalThis, "setInterval").mockImplementation(((handler: () => void, ms?: number) => {
+      if (ms === VANISHED_SWEEP_MS) sweeps.push(handler);
+      return realSetInterval(handler, ms);
+    }) as typeof setInterval);
+    try {
+      hub();
+      render(<App />);
+      await logIn("s3cret");
+      await waitFor(() => expect(tileValue("metric-cpu_usage")).toBe("12.5%"));
+      const stream = FakeEventSource.latest();
+      act(() => stream.open());
+      act(() => stream.emit("samples", [sample("disk_usage", { mount: "/tmp/gone" }, 30, now + 5)]));
+      expect(tileValue("metric-disk_usage-/tmp/gone")).toBe("30.0%");
+
+      // Six minutes later the host still reports cpu and "/", the mount no more.
+      const later = now + 365;
+      act(() => stream.emit("samples", [sample("cpu_usage", {}, 20, later), sample("disk_usage", { mount: "/" }, 56, later)]));
+      expect(sweeps.length).toBeGreaterThan(0);
+      act(() => sweeps.forEach((sweep) => sweep()));
+      expect(screen.queryByTestId("metric-disk_usage-/tmp/gone")).toBeNull();
+      expect(tileValue("metric-disk_usage-/")).toBe("56.0%");
+      expect(tileValue("metric-cpu_usage")).toBe("20.0%");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

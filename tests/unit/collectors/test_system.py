@@ -49,3 +49,20 @@ async def test_build_collectors_labels_host_series_with_the_name_given(clock):
         (system,) = build_collectors(config, clock, http, host="web-1")
         samples = await system.collect()
     assert samples and {s.labels["host"] for s in samples} == {"web-1"}
+
+
+def test_each_device_is_reported_once_at_its_shortest_mount_point():
+    from types import SimpleNamespace as P
+
+    from hub.collectors.system import disk_mounts
+
+    partitions = [
+        P(device="/dev/vda", mountpoint="/var/lib/docker", fstype="ext4"),
+        P(device="/dev/vda", mountpoint="/", fstype="ext4"),
+        P(device="/dev/vda", mountpoint="/run/docker/runtime-runc/1c8c/runc.8z", fstype="ext4"),
+        P(device="/dev/vdb1", mountpoint="/srv/backup", fstype="xfs"),
+        P(device="tmpfs", mountpoint="/run", fstype="tmpfs"),
+        P(device="none", mountpoint="/mnt/a", fstype="ext4"),
+        P(device="none", mountpoint="/mnt/b", fstype="ext4"),
+    ]
+    assert disk_mounts(partitions) == ["/", "/mnt/a", "/mnt/b", "/srv/backup"]
