@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from operator import attrgetter, lt, mul
@@ -109,6 +109,12 @@ class TSDB:
         hub's ingest CPU)."""
         self._unstored_ids: dict[SeriesLabels, int] = {}
         """Stand-in ids (negative) of series whose samples the store could not write yet."""
+        self._watchers: list[Callable[[Sequence[Sample]], None]] = []
+
+    def watch(self, watcher: Callable[[Sequence[Sample]], None]) -> None:
+        """Call ``watcher`` with every batch ``write`` takes in (stored, or kept as newest in
+        memory when the store cannot write), as soon as ``latest`` has them."""
+        self._watchers.append(watcher)
 
     async def write(self, samples: Sequence[Sample]) -> None:
         """Store a batch of samples in one transaction."""
@@ -127,11 +133,15 @@ class TSDB:
             for key in learned:  # rolled back: those ids may go to other series later
                 del self._ids[key]
             await self._keep_latest(samples)
+            for watcher in self._watchers:
+                watcher(samples)
             raise
         if self._unstored_ids:
             self._forget_unstored(samples)
         if self._latest is not None:
             _keep_newest(self._latest, known, samples)
+        for watcher in self._watchers:
+            watcher(samples)
 
     async def _keep_latest(self, samples: Sequence[Sample]) -> None:
         """Samples the store could not write (a full disk) still count as their series' newest
