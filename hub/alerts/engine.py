@@ -191,21 +191,17 @@ class AlertEngine:
             await self._feed_recent(
                 await self._tsdb.latest_by_metric(since, self._window_metrics), now
             )
-        newest = None
         if self._suspects is None or metrics is None:
             newest = await self._tsdb.latest_by_metric(since, plans)
             self._suspects = Suspects(plans, newest)  # no write in between: nothing awaited
         fresh_since = stamp - LOOKBACK.total_seconds()
         if self._all_quiet(self._suspects, metrics, fresh_since):
             return []
-        if newest is None:
-            newest = await self._tsdb.latest_by_metric(since, plans)
-        # Label sets (for lookups of open alerts) only for the metrics evaluated, and only
-        # when the evaluation is not quiet: building them for every series was a third of it.
+        # Series with their label sets (for lookups of open alerts, kept by the TSDB) only
+        # for the metrics evaluated, and only when the evaluation is not quiet.
+        scope = plans if metrics is None else [m for m in plans if m in metrics]
         by_metric: dict[str, list[_Series]] = defaultdict(list)
-        for metric, samples in newest.items():
-            if metrics is None or metric in metrics:
-                by_metric[metric] = [(s, frozenset(s.labels.items())) for s in samples]
+        by_metric.update(await self._tsdb.latest_series_by_metric(since, scope))
         self._values = []
         self._creates = []
         self._events = []

@@ -49,6 +49,8 @@ def _series_labels(samples: Sequence[Sample]) -> Iterator[SeriesLabels]:
     return zip(map(_NAME, samples), items, strict=True)
 
 
+LabelSet = frozenset[tuple[str, str]]
+"""A series' labels as a hashable set of items."""
 Newest = dict[str, dict[int, Sample]]
 """The newest sample of each series: metric name -> series id -> sample."""
 
@@ -110,6 +112,9 @@ class TSDB:
         self._unstored_ids: dict[SeriesLabels, int] = {}
         """Stand-in ids (negative) of series whose samples the store could not write yet."""
         self._watchers: list[Callable[[Sequence[Sample]], None]] = []
+        self._labelsets: dict[int, LabelSet] = {}
+        """Label set of each stored series ``latest_series_by_metric`` returned (a series' labels
+        never change): built once, not at every evaluation."""
 
     def watch(self, watcher: Callable[[Sequence[Sample]], None]) -> None:
         """Call ``watcher`` with every batch ``write`` takes in (stored, or kept as newest in
@@ -214,6 +219,30 @@ class TSDB:
                     out[name] = found
         return out
 
+    async def latest_series_by_metric(
+        self, since: datetime, names: Collection[str]
+    ) -> dict[str, list[tuple[Sample, LabelSet]]]:
+        """``latest_by_metric`` with each series' label set (its label items as a frozenset),
+        kept per series id: rule evaluation looks open alerts up by it, and building them again
+        for thousands of series at every evaluation was a tenth of the hub's ingest CPU."""
+        cutoff = since.timestamp()
+        newest = await self._newest()
+        labelsets = self._labelsets
+        out = {}
+        for name in set(names):
+            found = []
+            for series_id, sample in newest.get(name, {}).items():
+                if sample.time >= cutoff:
+                    labelset = labelsets.get(series_id)
+                    if labelset is None:
+                        labelset = frozenset(sample.labels.items())
+                        if series_id > 0:  # not a stand-in id (those are given out again)
+                            labelsets[series_id] = labelset
+                    found.append((sample, labelset))
+            if found:
+                out[name] = found
+        return out
+
     async def _newest(self) -> Newest:
         """The newest sample per series id by metric, read from the store the first time."""
         if self._latest is None:
@@ -298,6 +327,8 @@ class TSDB:
                 name: {k: s for k, s in group.items() if s.time >= cutoff}
                 for name, group in self._latest.items()
             }
+            alive = {k for group in self._latest.values() for k in group}
+            self._labelsets = {k: v for k, v in self._labelsets.items() if k in alive}
         return report
 
     async def _cap(self, max_bytes: int, report: PruneReport) -> None:
