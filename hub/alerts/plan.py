@@ -3,7 +3,8 @@ threshold rules it cannot break, so 1000 rules over 10,000 series stay cheap."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 
 import msgspec
 
@@ -45,6 +46,18 @@ class MetricPlan(msgspec.Struct, frozen=True):
             and (lt is None or value >= lt)
             and (le is None or value > le)
         )
+
+    def all_fine_all(self, values: Sequence[float]) -> bool:
+        """Whether every one of ``values`` is ``all_fine``, from their minimum and maximum
+        (the thresholds are bounds: the largest value meets every upper bound iff all do,
+        the smallest every lower one): ``min`` and ``max`` walk a list in C, where calling
+        ``all_fine`` for each of an evaluation's thousands of series was a fifth of it. A
+        NaN (no order) is never fine."""
+        if not values:
+            return True
+        if math.isnan(sum(values)):  # a NaN, or +inf and -inf together: one by one
+            return all(map(self.all_fine, values))
+        return self.all_fine(max(values)) and self.all_fine(min(values))
 
 
 def is_simple(rule: Rule) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from itertools import chain, repeat
 from operator import attrgetter, lt, mul
@@ -49,6 +49,24 @@ def _series_labels(samples: Sequence[Sample]) -> Iterator[SeriesLabels]:
     return zip(map(_NAME, samples), items, strict=True)
 
 
+LabelSet = frozenset[tuple[str, str]]
+"""A series' labels as a hashable set of items."""
+Newest = dict[str, dict[int, Sample]]
+"""The newest sample of each series: metric name -> series id -> sample."""
+
+
+def _keep_newest(latest: Newest, ids: Sequence[int], samples: Sequence[Sample]) -> None:
+    """Make each sample its series' newest unless a later one is there (``ids[i]`` is the
+    series of ``samples[i]``)."""
+    for series_id, sample in zip(ids, samples, strict=True):
+        group = latest.get(sample.name)
+        if group is None:
+            group = latest[sample.name] = {}
+        newest = group.get(series_id)
+        if newest is None or newest.time <= sample.time:
+            group[series_id] = sample
+
+
 def _times_ms(samples: Sequence[Sample]) -> list[int]:
     """Each sample's time in whole milliseconds."""
     return list(map(round, map(mul, map(_TIME, samples), repeat(1000))))
@@ -85,11 +103,23 @@ class TSDB:
         self._ids: dict[SeriesLabels, int] = {}
         """Id of each series seen, by name and label items: collectors send the same series
         again and again, and hashing every sample's labels was a large part of ingest time."""
-        self._latest: dict[int, Sample] | None = None
-        """Newest sample per series id, so rule evaluation and the dashboard need no query;
-        loaded from the store on first use (after a restart), then kept by ``write``."""
+        self._latest: Newest | None = None
+        """Newest sample per series id, by metric name, so rule evaluation and the dashboard
+        need no query; loaded from the store on first use (after a restart), then kept by
+        ``write``. By name: an evaluation reads only its rules' metrics (walking all 20,000
+        series of 200 agents for the 3,600 the rules watch, at every batch, was most of the
+        hub's ingest CPU)."""
         self._unstored_ids: dict[SeriesLabels, int] = {}
         """Stand-in ids (negative) of series whose samples the store could not write yet."""
+        self._watchers: list[Callable[[Sequence[Sample]], None]] = []
+        self._labelsets: dict[int, LabelSet] = {}
+        """Label set of each stored series ``latest_series_by_metric`` returned (a series' labels
+        never change): built once, not at every evaluation."""
+
+    def watch(self, watcher: Callable[[Sequence[Sample]], None]) -> None:
+        """Call ``watcher`` with every batch ``write`` takes in (stored, or kept as newest in
+        memory when the store cannot write), as soon as ``latest`` has them."""
+        self._watchers.append(watcher)
 
     async def write(self, samples: Sequence[Sample]) -> None:
         """Store a batch of samples in one transaction."""
@@ -108,27 +138,27 @@ class TSDB:
             for key in learned:  # rolled back: those ids may go to other series later
                 del self._ids[key]
             await self._keep_latest(samples)
+            for watcher in self._watchers:
+                watcher(samples)
             raise
         if self._unstored_ids:
             self._forget_unstored(samples)
         if self._latest is not None:
-            for series_id, sample in zip(known, samples, strict=True):
-                newest = self._latest.get(series_id)
-                if newest is None or newest.time <= sample.time:
-                    self._latest[series_id] = sample
+            _keep_newest(self._latest, known, samples)
+        for watcher in self._watchers:
+            watcher(samples)
 
     async def _keep_latest(self, samples: Sequence[Sample]) -> None:
         """Samples the store could not write (a full disk) still count as their series' newest
         (rules and /metrics read ``latest``); a series the store does not know yet gets a
         negative id until it is stored."""
-        latest = await self._newest()
-        for key, sample in zip(_series_labels(samples), samples, strict=True):
+        ids = []
+        for key in _series_labels(samples):
             series_id = self._ids.get(key) or self._unstored_ids.get(key)
             if series_id is None:
                 series_id = self._unstored_ids[key] = -1 - len(self._unstored_ids)
-            newest = latest.get(series_id)
-            if newest is None or newest.time <= sample.time:
-                latest[series_id] = sample
+            ids.append(series_id)
+        _keep_newest(await self._newest(), ids, samples)
 
     def _forget_unstored(self, samples: Sequence[Sample]) -> None:
         """Drop the stand-in ids of series just stored (their real id takes over)."""
@@ -136,7 +166,7 @@ class TSDB:
         for key in _series_labels(samples):
             series_id = self._unstored_ids.pop(key, None)
             if series_id is not None:
-                self._latest.pop(series_id, None)
+                self._latest.get(key[0], {}).pop(series_id, None)
 
     async def _learn(self, tx: Tx, samples: Sequence[Sample]) -> list[SeriesLabels]:
         """Find or create the series of ``samples`` not seen yet; returns them."""
@@ -151,26 +181,76 @@ class TSDB:
         return list(missing)
 
     async def latest(
-        self, since: datetime, name: str | None = None, *, ordered: bool = True
+        self,
+        since: datetime,
+        name: str | None = None,
+        *,
+        ordered: bool = True,
+        names: Collection[str] | None = None,
     ) -> list[Sample]:
-        """The newest sample of every series (of metric ``name``) seen since ``since``, by
-        name and labels; ``ordered=False`` skips the sorting (rule evaluation needs no order,
-        and sorting thousands of label sets was most of its time)."""
-        cutoff = since.timestamp()
-        found = [
-            s
-            for s in (await self._newest()).values()
-            if s.time >= cutoff and (name is None or s.name == name)
-        ]
+        """The newest sample of every series (of metric ``name``, or of the metrics ``names``)
+        seen since ``since``, by name and labels; ``ordered=False`` skips the sorting (rule
+        evaluation needs no order, and sorting thousands of label sets was most of its time).
+        Only the series of the metrics asked for are walked."""
+        if name is not None:
+            names = [name] if names is None or name in names else []
+        if names is None:
+            names = list((await self._newest()).keys())
+        by_metric = await self.latest_by_metric(since, names)
+        found = [s for group in by_metric.values() for s in group]
         if ordered:
             found.sort(key=lambda s: (s.name, sorted(s.labels.items())))
         return found
 
-    async def _newest(self) -> dict[int, Sample]:
-        """The newest sample per series id, read from the store the first time."""
+    async def latest_by_metric(
+        self, since: datetime, names: Collection[str]
+    ) -> dict[str, list[Sample]]:
+        """The newest sample of every series of the metrics ``names`` seen since ``since``,
+        per metric (those with none left out), in no particular order. Only those metrics'
+        series are walked."""
+        cutoff = since.timestamp()
+        newest = await self._newest()
+        out = {}
+        for name in set(names):
+            group = newest.get(name)
+            if group:
+                found = [s for s in group.values() if s.time >= cutoff]
+                if found:
+                    out[name] = found
+        return out
+
+    async def latest_series_by_metric(
+        self, since: datetime, names: Collection[str]
+    ) -> dict[str, list[tuple[Sample, LabelSet]]]:
+        """``latest_by_metric`` with each series' label set (its label items as a frozenset),
+        kept per series id: rule evaluation looks open alerts up by it, and building them again
+        for thousands of series at every evaluation was a tenth of the hub's ingest CPU."""
+        cutoff = since.timestamp()
+        newest = await self._newest()
+        labelsets = self._labelsets
+        out = {}
+        for name in set(names):
+            found = []
+            for series_id, sample in newest.get(name, {}).items():
+                if sample.time >= cutoff:
+                    labelset = labelsets.get(series_id)
+                    if labelset is None:
+                        labelset = frozenset(sample.labels.items())
+                        if series_id > 0:  # not a stand-in id (those are given out again)
+                            labelsets[series_id] = labelset
+                    found.append((sample, labelset))
+            if found:
+                out[name] = found
+        return out
+
+    async def _newest(self) -> Newest:
+        """The newest sample per series id by metric, read from the store the first time."""
         if self._latest is None:
             async with self._store.tx() as tx:
-                self._latest = dict(await tx.samples.latest(0))
+                stored = await tx.samples.latest(0)
+            latest: Newest = {}
+            _keep_newest(latest, [sid for sid, _ in stored], [s for _, s in stored])
+            self._latest = latest
         return self._latest
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:
@@ -243,7 +323,12 @@ class TSDB:
         report.reclaimed_bytes = await self._store.reclaim()
         if self._latest is not None:
             cutoff = raw_cutoff / 1000
-            self._latest = {k: s for k, s in self._latest.items() if s.time >= cutoff}
+            self._latest = {
+                name: {k: s for k, s in group.items() if s.time >= cutoff}
+                for name, group in self._latest.items()
+            }
+            alive = {k for group in self._latest.values() for k in group}
+            self._labelsets = {k: v for k, v in self._labelsets.items() if k in alive}
         return report
 
     async def _cap(self, max_bytes: int, report: PruneReport) -> None:

@@ -287,3 +287,46 @@ async def test_a_value_at_a_strict_threshold_needs_no_transaction(make_hub, cloc
         await hub.state.engine.evaluate()
         assert opened == [1]  # above the threshold: the alert is opened in a transaction
         assert "overdue" in await open_alerts(hub)
+
+
+class _CountingLabels(dict):
+    """Labels that count how often an evaluation lists them (to build a label set)."""
+
+    listed = 0
+
+    def items(self):  # type: ignore[override]
+        type(self).listed += 1
+        return super().items()
+
+
+async def test_a_quiet_evaluation_builds_no_label_sets_and_a_low_or_high_outlier_still_fires(
+    make_hub, clock
+):
+    """Issue #4/#8: an agent's batch evaluates its metrics' rules, and building a label set
+    for each of the thousands of series every time was most of the hub's ingest CPU. A quiet
+    evaluation looks at values only; one series beyond either bound among many still counts."""
+    rules = (
+        "alerts:\n"
+        "  cpu_high: {metric: cpu_usage, threshold: 80}\n"
+        "  cpu_idle: {metric: cpu_usage, threshold: 1, operator: '<'}\n"
+    )
+    app = make_hub("", rules)
+    async with AsyncTestClient(app=app) as client:
+        hub = Hub(client, app.state.hub, clock)
+        await hub.feed("cpu_usage", 10)  # reads the open alerts
+        now = clock.now().timestamp()
+        await hub.state.tsdb.write(
+            [
+                Sample("cpu_usage", _CountingLabels(host=f"h{i}"), 10 + i % 50, now)
+                for i in range(50)
+            ]
+        )
+        _CountingLabels.listed = 0
+        assert await hub.state.engine.evaluate() == []
+        assert await hub.state.engine.evaluate({"cpu_usage"}) == []
+        assert _CountingLabels.listed == 0
+        await hub.state.tsdb.write([Sample("cpu_usage", {"host": "h7"}, 0.5, now)])
+        assert [a.rule for a in await hub.state.engine.evaluate({"cpu_usage"})] == ["cpu_idle"]
+        await hub.state.tsdb.write([Sample("cpu_usage", {"host": "h9"}, 95, now)])
+        changed = await hub.state.engine.evaluate({"cpu_usage"})
+        assert [(a.rule, a.labels["host"]) for a in changed] == [("cpu_high", "h9")]

@@ -76,3 +76,38 @@ async def test_head_keeps_nan_infinities_and_negative_zero_bit_for_bit(store_url
     (series,) = await tsdb.range("m", T0, T0 + timedelta(minutes=1))
     assert struct.pack("<5d", *series.values) == struct.pack("<5d", *odd)
     await store.close()
+
+
+async def test_latest_by_metric_walks_only_the_metrics_asked_for(store_url):
+    store, tsdb = await open_tsdb(store_url)
+    await tsdb.write([at("cpu_usage", 10, 0), at("disk_usage", 50, 0, mount="/")])
+    await store.close()
+
+    store, tsdb = await open_tsdb(store_url)  # loaded from the store, grouped by metric
+    await tsdb.write([at("cpu_usage", 20, 10, host="b"), at("memory_usage", 5, 10)])
+    found = await tsdb.latest_by_metric(T0, ["cpu_usage", "memory_usage", "nothing"])
+    assert sorted(found) == ["cpu_usage", "memory_usage"]
+    assert sorted(s.value for s in found["cpu_usage"]) == [10, 20]
+    later = await tsdb.latest_by_metric(T0 + timedelta(seconds=5), ["cpu_usage", "disk_usage"])
+    assert later == {"cpu_usage": [at("cpu_usage", 20, 10, host="b")]}
+    assert [s.name for s in await tsdb.latest(T0, names=["disk_usage"])] == ["disk_usage"]
+    assert await tsdb.latest(T0, "disk_usage", names=["cpu_usage"]) == []
+    await store.close()
+
+
+async def test_latest_series_by_metric_builds_each_label_set_once(store_url):
+    store, tsdb = await open_tsdb(store_url)
+    await tsdb.write([at("cpu_usage", 10, 0, core="0"), at("memory_usage", 5, 0)])
+    [(sample, labelset)] = (await tsdb.latest_series_by_metric(T0, ["cpu_usage"]))["cpu_usage"]
+    assert (sample.value, labelset) == (10, frozenset({"host": "h", "core": "0"}.items()))
+    await tsdb.write([at("cpu_usage", 20, 10, core="0")])
+    [(newer, again)] = (await tsdb.latest_series_by_metric(T0, ["cpu_usage"]))["cpu_usage"]
+    assert newer.value == 20
+    assert again is labelset  # kept for the series, not built again
+    assert await tsdb.latest_series_by_metric(T0 + timedelta(seconds=20), ["cpu_usage"]) == {}
+    await tsdb.prune(T0 + timedelta(seconds=60), RetentionConfig(raw=Seconds(30)))
+    await tsdb.write([at("cpu_usage", 30, 60, core="0")])
+    [(_, rebuilt)] = (await tsdb.latest_series_by_metric(T0, ["cpu_usage"]))["cpu_usage"]
+    assert rebuilt == labelset
+    assert rebuilt is not labelset  # pruned with its series, then built again
+    await store.close()

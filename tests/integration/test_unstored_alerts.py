@@ -263,3 +263,19 @@ async def test_a_send_from_memory_that_fails_is_delivered_from_the_outbox_once_s
             assert await settle(hub) == 1
             assert [b["status"] for b in flaky.wait(2)] == ["firing", "firing"]
             assert [d["outcome"] for d in await deliveries(hub)] == ["sent"]
+
+
+async def test_a_breach_the_store_cannot_write_is_seen_by_an_evaluation_of_its_metric(
+    make_hub, clock
+):
+    """Evaluating a batch's metrics asks the suspects (kept up to date by the TSDB's writes)
+    whether anything may breach: a sample kept in memory on a full disk counts too."""
+    async with running(make_hub, clock) as (hub, _peer):
+        await hub.feed("cpu_usage", 10)  # a full evaluation: the suspects start here
+        hub.clock.advance(10)
+        with unwritable(hub):
+            sample = Sample("cpu_usage", {"host": "box"}, 95.0, hub.clock.now().timestamp())
+            with pytest.raises(StoreWriteError):
+                await hub.state.tsdb.write([sample])
+            changed = await hub.state.engine.evaluate({"cpu_usage"})
+            assert [(a.rule, a.state.value) for a in changed] == [("cpu_high", "firing")]

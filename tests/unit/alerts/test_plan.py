@@ -38,7 +38,8 @@ def test_all_fine_never_hides_a_breach(operator, value):
         assert plan.all_fine(value)
 
 
-def test_the_least_severe_threshold_of_each_kind_decides():
+def _four_kinds():
+    """The plan of one metric with a rule of each operator."""
     rules = parse_rules_text(
         "alerts:\n"
         "  strict: {metric: m, threshold: 5, operator: '>'}\n"
@@ -46,7 +47,11 @@ def test_the_least_severe_threshold_of_each_kind_decides():
         "  low: {metric: m, threshold: -3, operator: '<'}\n"
         "  lower: {metric: m, threshold: -5, operator: '<='}\n"
     )
-    plan = plan_rules(rules)["m"]
+    return plan_rules(rules)["m"]
+
+
+def test_the_least_severe_threshold_of_each_kind_decides():
+    plan = _four_kinds()
     assert [plan.all_fine(v) for v in (5.0, 5.5, 7.0, -3.0, -3.5, -5.0)] == [
         True,
         False,
@@ -55,3 +60,33 @@ def test_the_least_severe_threshold_of_each_kind_decides():
         False,
         False,
     ]
+
+
+_NAN, _INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [0.0],
+        [1.0, 2.0, 4.0],
+        [-4.0, 1.0, 2.0],
+        [1.0, 9.0, 2.0],
+        [1.0, _NAN],  # max() keeps 1.0 here: a NaN must still be seen
+        [_NAN, 1.0],
+        [2.0, _NAN, 3.0],
+        [1.0, _INF],
+        [-_INF, 1.0],
+        [-_INF, _INF, 1.0],  # their sum is NaN: checked one by one
+        [5.0, 5.0, -3.0],
+        [7.0, 1.0],
+        [-5.0, 1.0],
+    ],
+)
+def test_all_fine_all_agrees_with_all_fine_of_each_value(values):
+    plan = _four_kinds()
+    assert plan.all_fine_all(values) == all(map(plan.all_fine, values))
+    for operator in (">", ">=", "<", "<="):
+        _, single = _plan(operator, 2.0)
+        assert single.all_fine_all(values) == all(map(single.all_fine, values))
