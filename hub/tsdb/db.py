@@ -111,6 +111,9 @@ class TSDB:
         hub's ingest CPU)."""
         self._unstored_ids: dict[SeriesLabels, int] = {}
         """Stand-in ids (negative) of series whose samples the store could not write yet."""
+        self._written_while_loading: list[tuple[list[int], Sequence[Sample]]] | None = None
+        """Batches written while ``_newest`` reads the store (its read may predate them),
+        applied once the read is in."""
         self._watchers: list[Callable[[Sequence[Sample]], None]] = []
         self._labelsets: dict[int, LabelSet] = {}
         """Label set of each stored series ``latest_series_by_metric`` returned (a series' labels
@@ -145,6 +148,8 @@ class TSDB:
             self._forget_unstored(samples)
         if self._latest is not None:
             _keep_newest(self._latest, known, samples)
+        elif self._written_while_loading is not None:
+            self._written_while_loading.append((known, samples))
         for watcher in self._watchers:
             watcher(samples)
 
@@ -246,11 +251,17 @@ class TSDB:
     async def _newest(self) -> Newest:
         """The newest sample per series id by metric, read from the store the first time."""
         if self._latest is None:
+            if self._written_while_loading is None:
+                self._written_while_loading = []
+            written = self._written_while_loading
             async with self._store.tx() as tx:
                 stored = await tx.samples.latest(0)
-            latest: Newest = {}
-            _keep_newest(latest, [sid for sid, _ in stored], [s for _, s in stored])
-            self._latest = latest
+            if self._latest is None:  # not loaded by another caller meanwhile
+                latest: Newest = {}
+                _keep_newest(latest, [sid for sid, _ in stored], [s for _, s in stored])
+                for ids, batch in written:  # a batch the read may not have seen
+                    _keep_newest(latest, ids, batch)
+                self._latest, self._written_while_loading = latest, None
         return self._latest
 
     async def range(self, name: str, start: datetime, end: datetime) -> list[SeriesRange]:

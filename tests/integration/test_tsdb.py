@@ -1,5 +1,7 @@
 """The time-series layer over a real migrated SQLite file."""
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from hub.domain.config import RetentionConfig
@@ -110,4 +112,46 @@ async def test_latest_series_by_metric_builds_each_label_set_once(store_url):
     [(_, rebuilt)] = (await tsdb.latest_series_by_metric(T0, ["cpu_usage"]))["cpu_usage"]
     assert rebuilt == labelset
     assert rebuilt is not labelset  # pruned with its series, then built again
+    await store.close()
+
+
+class _HeldStore:
+    """A store whose transactions, while ``hold`` is set, wait for ``gate`` after they end:
+    the reader has its rows but has not resumed yet."""
+
+    def __init__(self, store):
+        self._store = store
+        self.hold = False
+        self.held = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    @contextlib.asynccontextmanager
+    async def tx(self):
+        async with self._store.tx() as tx:
+            yield tx
+        if self.hold:
+            self.held.set()
+            await self.gate.wait()
+
+
+async def test_a_batch_written_while_the_newest_samples_load_is_not_lost(store_url):
+    """The first read of the newest samples (after a start) may predate a batch that commits
+    before the read is in: that batch must still be its series' newest (it was missing until
+    the series wrote again: a service probed every 30 s showed no health)."""
+    store, _ = await open_tsdb(store_url)
+    held = _HeldStore(store)
+    tsdb = TSDB(held)
+    await tsdb.write([at("cpu_usage", 10, 0)])
+    held.hold = True
+    loading = asyncio.create_task(tsdb.latest(since=T0))
+    await asyncio.wait_for(held.held.wait(), 10)
+    held.hold = False
+    await tsdb.write([at("service_health", 1, 5, service="web")])
+    held.gate.set()
+    await loading
+    latest = await tsdb.latest(since=T0)
+    assert [(s.name, s.value) for s in latest] == [("cpu_usage", 10), ("service_health", 1)]
     await store.close()
