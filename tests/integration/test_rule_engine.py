@@ -237,19 +237,25 @@ async def test_manual_resolve_only_where_allowed_and_no_refire_until_clear(make_
         assert missing.status_code == 404
 
 
+def _count_transactions(store) -> list[int]:
+    """A list that gets a 1 each time ``store`` opens a transaction from now on."""
+    opened: list[int] = []
+    real_tx = store.tx
+
+    def counting_tx():
+        opened.append(1)
+        return real_tx()
+
+    store.tx = counting_tx
+    return opened
+
+
 async def test_a_quiet_evaluation_needs_no_transaction(make_hub, clock):
     app = make_hub("", "alerts:\n  cpu_high: {metric: cpu_usage, threshold: 80}\n")
     async with AsyncTestClient(app=app) as client:
         hub = Hub(client, app.state.hub, clock)
         await hub.feed("cpu_usage", 10)  # the first evaluation reads the open alerts
-        store, opened = hub.state.store, []
-        real_tx = store.tx
-
-        def counting_tx():
-            opened.append(1)
-            return real_tx()
-
-        store.tx = counting_tx  # type: ignore[method-assign]
+        opened = _count_transactions(hub.state.store)
         await hub.state.engine.evaluate()
         assert opened == []
         await hub.state.tsdb.write(
@@ -269,14 +275,7 @@ async def test_a_value_at_a_strict_threshold_needs_no_transaction(make_hub, cloc
     async with AsyncTestClient(app=app) as client:
         hub = Hub(client, app.state.hub, clock)
         await hub.feed("hub_job_overdue", 0, job="collect:system")  # reads the open alerts
-        store, opened = hub.state.store, []
-        real_tx = store.tx
-
-        def counting_tx():
-            opened.append(1)
-            return real_tx()
-
-        store.tx = counting_tx  # type: ignore[method-assign]
+        opened = _count_transactions(hub.state.store)
         await hub.state.engine.evaluate()
         await hub.state.engine.evaluate({"hub_job_overdue"})
         assert opened == []
